@@ -1,0 +1,59 @@
+"""The shipped Lookout for Vision API model (2020-11-20): where it lives and how it is loaded.
+
+Current botocore (>= 1.41) no longer ships this service. The package carries the official model
+(service, paginators, endpoint rule set, documentation removed) under ``data/`` and points
+botocore's loader at it, so ``boto3.client("lookoutvision")`` works once the package is imported.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import boto3
+from botocore.model import ServiceModel
+
+SERVICE_NAME = "lookoutvision"
+API_VERSION = "2020-11-20"
+DATA_PATH = Path(__file__).resolve().parent / "data"
+SERVICE_MODEL_FILE = DATA_PATH / SERVICE_NAME / API_VERSION / "service-2.json"
+PAGINATORS_FILE = DATA_PATH / SERVICE_NAME / API_VERSION / "paginators-1.json"
+
+
+def register_data_path() -> None:
+    """Adds the shipped model to botocore's search path, after any path the user set.
+
+    ``AWS_DATA_PATH`` is read when a botocore loader is created, so boto3's default session, if it
+    already exists, gets the path added to its loader too.
+    """
+    entry = str(DATA_PATH)
+    paths = [p for p in os.environ.get("AWS_DATA_PATH", "").split(os.pathsep) if p]
+    if entry not in paths:
+        os.environ["AWS_DATA_PATH"] = os.pathsep.join([*paths, entry])
+    session = boto3.DEFAULT_SESSION
+    if session is not None:
+        loader = session._session.get_component("data_loader")
+        if entry not in loader.search_paths:
+            # Before botocore's own data, as AWS_DATA_PATH entries are.
+            loader.search_paths.insert(len(loader.search_paths) - 2, entry)
+
+
+def _load_json(path: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+@functools.cache
+def service_model() -> ServiceModel:
+    """The parsed service model, shared by routing, validation and serialization."""
+    return ServiceModel(_load_json(SERVICE_MODEL_FILE), service_name=SERVICE_NAME)
+
+
+@functools.cache
+def paginators() -> dict[str, dict[str, str]]:
+    """Operation name to its paginator (input/output token, limit key, result key)."""
+    config: dict[str, dict[str, str]] = _load_json(PAGINATORS_FILE)["pagination"]
+    return config

@@ -1,0 +1,539 @@
+"""State and lifecycle: projects, models and their tags, one backend per account and region.
+
+Everything time-dependent reads the simulated clock when state is read (no threads, no sleeps):
+a model in TRAINING becomes TRAINED, or TRAINING_FAILED, as soon as a read finds its training over.
+How long "over" takes is moto's state-manager transition for ``lookoutvision::model``: by default
+time-based on the simulated clock, and a test may switch it to ``immediate`` or ``manual``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import threading
+from collections import OrderedDict, deque
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from moto.core.base_backend import BackendDict, BaseBackend
+from moto.moto_api import state_manager
+
+from .api_model import SERVICE_NAME
+from .clock import clock
+from .errors import (
+    ConflictException,
+    ResourceNotFoundException,
+    ServiceQuotaExceededException,
+    ValidationException,
+)
+
+MODEL_STATE = "lookoutvision::model"
+# A realistic default: the developer guide says a training "takes at least 30 minutes" and
+# "might take several hours", with 24 hours as the limit.
+DEFAULT_TRAINING_SECONDS = 3600.0
+# "An idempotency token is active for 8 hours." (CreateModel API reference)
+TOKEN_LIFETIME_SECONDS = 8 * 3600.0
+MAX_TAGS_PER_RESOURCE = 200
+DEFAULT_PAGE_SIZE = 100
+# Regions where the service was offered; others work when moto allows unknown regions.
+REGIONS = [
+    "us-east-1",
+    "us-east-2",
+    "us-west-2",
+    "eu-central-1",
+    "eu-west-1",
+    "ap-northeast-1",
+    "ap-northeast-2",
+]
+
+TRAINING = "TRAINING"
+TRAINED = "TRAINED"
+TRAINING_FAILED = "TRAINING_FAILED"
+STATUS_MESSAGES = {
+    TRAINING: "The model is being trained.",
+    TRAINED: "Training completed successfully.",
+}
+# "You can't delete model version that is running or being trained." (developer guide)
+UNDELETABLE_STATUSES = frozenset(
+    {TRAINING, "STARTING_HOSTING", "HOSTED", "STOPPING_HOSTING", "SYSTEM_UPDATING", "DELETING"}
+)
+
+
+def default_training_transition(seconds: float = DEFAULT_TRAINING_SECONDS) -> dict[str, Any]:
+    return {"progression": "time", "seconds": seconds}
+
+
+state_manager.register_default_transition(MODEL_STATE, default_training_transition())
+
+
+class TrainingLifecycle:
+    """TRAINING -> TRAINED or TRAINING_FAILED, decided lazily when the status is read."""
+
+    def __init__(self, started_at: float, planned_failure: str | None = None) -> None:
+        self.started_at = started_at
+        self.status = TRAINING
+        self.status_message = STATUS_MESSAGES[TRAINING]
+        self.ended_at: float | None = None
+        self._planned_failure = planned_failure
+        self._reads = 0
+
+    def refresh(self, now: float, is_read: bool = True) -> str:
+        if self.status != TRAINING:
+            return self.status
+        if is_read:
+            self._reads += 1
+        transition = state_manager.get_transition(MODEL_STATE)
+        progression = transition.get("progression")
+        if progression == "immediate":
+            self._end(now)
+        elif progression == "manual":
+            if self._reads >= int(transition.get("times", 1)):
+                self._end(now)
+        else:
+            due = self.started_at + float(transition.get("seconds", DEFAULT_TRAINING_SECONDS))
+            if now >= due:
+                self._end(due)
+        return self.status
+
+    def _end(self, at: float) -> None:
+        if self._planned_failure is not None:
+            self.fail(self._planned_failure, at)
+        else:
+            self.finish(at)
+
+    def finish(self, at: float) -> None:
+        self.status, self.status_message, self.ended_at = TRAINED, STATUS_MESSAGES[TRAINED], at
+
+    def fail(self, message: str, at: float) -> None:
+        self.status, self.status_message, self.ended_at = TRAINING_FAILED, message, at
+
+
+@dataclass
+class Model:
+    project_name: str
+    version: str
+    arn: str
+    created_at: float
+    output_config: dict[str, Any]
+    description: str | None
+    kms_key_id: str | None
+    lifecycle: TrainingLifecycle
+    tags: dict[str, str] = field(default_factory=dict)
+
+    def metadata(self) -> dict[str, Any]:
+        status = self.lifecycle.refresh(clock.time(), is_read=False)
+        return {
+            "CreationTimestamp": self.created_at,
+            "ModelVersion": self.version,
+            "ModelArn": self.arn,
+            "Description": self.description,
+            "Status": status,
+            "StatusMessage": self.lifecycle.status_message,
+            "Performance": self._performance() if status == TRAINED else None,
+        }
+
+    def describe(self) -> dict[str, Any]:
+        self.lifecycle.refresh(clock.time())
+        description = self.metadata()
+        description.update(
+            OutputConfig=self.output_config,
+            KmsKeyId=self.kms_key_id,
+        )
+        if description["Status"] == TRAINED:
+            location = self.output_config["S3Location"]
+            # The developer guide's example: Prefix + EvaluationManifest-<project>-<version>.json.
+            stem = f"{location.get('Prefix', '')}{{}}-{self.project_name}-{self.version}.json"
+            description.update(
+                EvaluationEndTimestamp=self.lifecycle.ended_at,
+                EvaluationManifest={
+                    "Bucket": location["Bucket"],
+                    "Key": stem.format("EvaluationManifest"),
+                },
+                EvaluationResult={
+                    "Bucket": location["Bucket"],
+                    "Key": stem.format("EvaluationResult"),
+                },
+            )
+        return description
+
+    def _performance(self) -> dict[str, float]:
+        # Deterministic per model until datasets exist to derive it from.
+        digest = hashlib.sha256(self.arn.encode()).digest()
+        precision = 0.80 + digest[0] / 255 * 0.2
+        recall = 0.80 + digest[1] / 255 * 0.2
+        f1 = 2 * precision * recall / (precision + recall)
+        return {
+            "F1Score": round(f1, 4),
+            "Precision": round(precision, 4),
+            "Recall": round(recall, 4),
+        }
+
+
+@dataclass
+class Project:
+    name: str
+    arn: str
+    created_at: float
+    sequence: int
+    models: dict[str, Model] = field(default_factory=dict)
+    last_version: int = 0
+
+    def metadata(self) -> dict[str, Any]:
+        return {
+            "ProjectArn": self.arn,
+            "ProjectName": self.name,
+            "CreationTimestamp": self.created_at,
+        }
+
+
+@dataclass
+class _RememberedCall:
+    fingerprint: str
+    expires_at: float
+    replay: Callable[[], dict[str, Any]]
+
+
+class IdempotencyTokens:
+    """Client tokens seen in the last ``TOKEN_LIFETIME_SECONDS`` of simulated time, by operation."""
+
+    def __init__(self) -> None:
+        self._calls: OrderedDict[tuple[str, str], _RememberedCall] = OrderedDict()
+
+    def replay(
+        self,
+        operation: str,
+        token: str | None,
+        fingerprint: str,
+        resource_id: str,
+        resource_type: str,
+    ) -> dict[str, Any] | None:
+        """The remembered answer for a repeated call, None for a new one; a mismatch is an error."""
+        if token is None:
+            return None
+        now = clock.time()
+        self._forget_expired(now)
+        remembered = self._calls.get((operation, token))
+        if remembered is None or remembered.expires_at <= now:
+            return None
+        if remembered.fingerprint != fingerprint:
+            raise ConflictException(
+                f"The client token {token} was already used with different parameters.",
+                resource_id=resource_id,
+                resource_type=resource_type,
+            )
+        return remembered.replay()
+
+    def remember(
+        self,
+        operation: str,
+        token: str | None,
+        fingerprint: str,
+        replay: Callable[[], dict[str, Any]],
+    ) -> None:
+        if token is not None:
+            expires_at = clock.time() + TOKEN_LIFETIME_SECONDS
+            self._calls[(operation, token)] = _RememberedCall(fingerprint, expires_at, replay)
+            self._calls.move_to_end((operation, token))
+
+    def _forget_expired(self, now: float) -> None:
+        while self._calls:
+            key, oldest = next(iter(self._calls.items()))
+            if oldest.expires_at > now:
+                return
+            del self._calls[key]
+
+    def __len__(self) -> int:
+        return len(self._calls)
+
+
+def fingerprint(**inputs: Any) -> str:
+    return json.dumps(inputs, sort_keys=True, separators=(",", ":"))
+
+
+T = TypeVar("T")
+
+
+def paginate(
+    items: Sequence[T],
+    position: Callable[[T], int],
+    scope: str,
+    next_token: str | None,
+    max_results: int | None,
+) -> tuple[list[T], str | None]:
+    """One page of ``items`` (sorted by ``position``) and the token for the next page, if any.
+
+    A token names the list it belongs to and the position to resume at, so a token from another
+    list, or one that was tampered with, is refused.
+    """
+    start = 0
+    if next_token is not None:
+        try:
+            token_scope, _, resume_at = (
+                base64.b64decode(next_token, validate=True).decode().rpartition("|")
+            )
+            start_position = int(resume_at)
+        except (binascii.Error, UnicodeDecodeError, ValueError):
+            raise ValidationException("The pagination token is invalid.") from None
+        if token_scope != scope:
+            raise ValidationException("The pagination token is invalid.")
+        start = next(
+            (i for i, item in enumerate(items) if position(item) >= start_position), len(items)
+        )
+    size = max_results or DEFAULT_PAGE_SIZE
+    page = list(items[start : start + size])
+    if start + size < len(items):
+        resume = position(items[start + size])
+        return page, base64.b64encode(f"{scope}|{resume}".encode()).decode()
+    return page, None
+
+
+class LookoutVisionBackend(BaseBackend):
+    """The service's state in one account and region."""
+
+    def __init__(self, region_name: str, account_id: str) -> None:
+        super().__init__(region_name, account_id)
+        self.projects: dict[str, Project] = {}
+        self.tokens = IdempotencyTokens()
+        self.planned_training_failures: deque[str] = deque()
+        self._project_sequence = 0
+        self._lock = threading.RLock()
+
+    @property
+    def urls(self) -> dict[str, Callable[..., Any]]:
+        # Imported here: the moto attachment imports this module.
+        from .moto_attachment import URL_PATTERN, dispatch
+
+        return {URL_PATTERN: dispatch}
+
+    # ARNs ----------------------------------------------------------------------------------
+
+    def _arn(self, resource: str) -> str:
+        return (
+            f"arn:{self.partition}:{SERVICE_NAME}:{self.region_name}:{self.account_id}:{resource}"
+        )
+
+    # Projects ------------------------------------------------------------------------------
+
+    def _project(self, name: str) -> Project:
+        project = self.projects.get(name)
+        if project is None:
+            raise ResourceNotFoundException(
+                f"The project {name} does not exist.", resource_id=name, resource_type="PROJECT"
+            )
+        return project
+
+    def create_project(self, project_name: str, client_token: str | None = None) -> dict[str, Any]:
+        with self._lock:
+            replayed = self.tokens.replay(
+                "CreateProject",
+                client_token,
+                fingerprint(name=project_name),
+                project_name,
+                "PROJECT",
+            )
+            if replayed is not None:
+                return replayed
+            if project_name in self.projects:
+                raise ConflictException(
+                    f"A project named {project_name} already exists.",
+                    resource_id=project_name,
+                    resource_type="PROJECT",
+                )
+            self._project_sequence += 1
+            project = Project(
+                name=project_name,
+                arn=self._arn(f"project/{project_name}"),
+                created_at=clock.time(),
+                sequence=self._project_sequence,
+            )
+            self.projects[project_name] = project
+            answer = {"ProjectMetadata": project.metadata()}
+            self.tokens.remember(
+                "CreateProject", client_token, fingerprint(name=project_name), lambda: answer
+            )
+            return answer
+
+    def describe_project(self, project_name: str) -> dict[str, Any]:
+        project = self._project(project_name)
+        return {"ProjectDescription": {**project.metadata(), "Datasets": []}}
+
+    def list_projects(
+        self, next_token: str | None = None, max_results: int | None = None
+    ) -> dict[str, Any]:
+        projects = list(self.projects.values())
+        page, token = paginate(
+            projects, lambda p: p.sequence, "ListProjects", next_token, max_results
+        )
+        return {"Projects": [p.metadata() for p in page], "NextToken": token}
+
+    def delete_project(self, project_name: str, client_token: str | None = None) -> dict[str, Any]:
+        with self._lock:
+            project = self._project(project_name)
+            if project.models:
+                raise ConflictException(
+                    f"The project {project_name} still has models; delete them first.",
+                    resource_id=project_name,
+                    resource_type="PROJECT",
+                )
+            del self.projects[project_name]
+            return {"ProjectArn": project.arn}
+
+    # Models --------------------------------------------------------------------------------
+
+    def _model(self, project: Project, version: str) -> Model:
+        if version == "latest" and project.models:
+            version = max(project.models, key=int)
+        model = project.models.get(version)
+        if model is None:
+            raise ResourceNotFoundException(
+                f"The model {project.name}/{version} does not exist.",
+                resource_id=f"{project.name}/{version}",
+                resource_type="MODEL",
+            )
+        return model
+
+    def find_model(self, project_name: str, model_version: str) -> Model:
+        """The model, or the ResourceNotFoundException the API would answer."""
+        return self._model(self._project(project_name), model_version)
+
+    def create_model(
+        self,
+        project_name: str,
+        output_config: dict[str, Any],
+        description: str | None = None,
+        client_token: str | None = None,
+        kms_key_id: str | None = None,
+        tags: list[dict[str, str]] | None = None,
+    ) -> dict[str, Any]:
+        with self._lock:
+            call = fingerprint(
+                project=project_name,
+                description=description,
+                output=output_config,
+                kms=kms_key_id,
+                tags=tags,
+            )
+            replayed = self.tokens.replay("CreateModel", client_token, call, project_name, "MODEL")
+            if replayed is not None:
+                return replayed
+            tag_map = _tag_map(tags or [])
+            project = self._project(project_name)
+            version = str(project.last_version + 1)
+            failure = (
+                self.planned_training_failures.popleft() if self.planned_training_failures else None
+            )
+            now = clock.time()
+            model = Model(
+                project_name=project_name,
+                version=version,
+                arn=self._arn(f"model/{project_name}/{version}"),
+                created_at=now,
+                output_config=output_config,
+                description=description,
+                kms_key_id=kms_key_id,
+                lifecycle=TrainingLifecycle(now, failure),
+                tags=tag_map,
+            )
+            project.last_version += 1
+            project.models[version] = model
+            snapshot = {"ModelMetadata": model.metadata()}
+
+            def replay() -> dict[str, Any]:
+                live = project.models.get(version)
+                return {"ModelMetadata": live.metadata()} if live is not None else snapshot
+
+            self.tokens.remember("CreateModel", client_token, call, replay)
+            return snapshot
+
+    def describe_model(self, project_name: str, model_version: str) -> dict[str, Any]:
+        return {"ModelDescription": self.find_model(project_name, model_version).describe()}
+
+    def list_models(
+        self, project_name: str, next_token: str | None = None, max_results: int | None = None
+    ) -> dict[str, Any]:
+        project = self._project(project_name)
+        models = list(project.models.values())
+        page, token = paginate(
+            models, lambda m: int(m.version), f"ListModels/{project.arn}", next_token, max_results
+        )
+        return {"Models": [m.metadata() for m in page], "NextToken": token}
+
+    def delete_model(
+        self, project_name: str, model_version: str, client_token: str | None = None
+    ) -> dict[str, Any]:
+        with self._lock:
+            project = self._project(project_name)
+            model = self._model(project, model_version)
+            status = model.lifecycle.refresh(clock.time(), is_read=False)
+            if status in UNDELETABLE_STATUSES:
+                raise ConflictException(
+                    f"The model {project_name}/{model.version} is {status} and can't be deleted.",
+                    resource_id=f"{project_name}/{model.version}",
+                    resource_type="MODEL",
+                )
+            del project.models[model.version]
+            return {"ModelArn": model.arn}
+
+    # Tags ----------------------------------------------------------------------------------
+
+    def _taggable(self, resource_arn: str) -> Model:
+        # Only models carry tags in this API (TagResource: "Adds ... tags to ... model").
+        prefix = self._arn("model/")
+        project_name, _, version = resource_arn.removeprefix(prefix).partition("/")
+        project = self.projects.get(project_name) if resource_arn.startswith(prefix) else None
+        model = project.models.get(version) if project is not None else None
+        if model is None:
+            raise ResourceNotFoundException(
+                f"The resource {resource_arn} does not exist.",
+                resource_id=resource_arn,
+                resource_type="MODEL",
+            )
+        return model
+
+    def tag_resource(self, resource_arn: str, tags: list[dict[str, str]]) -> dict[str, Any]:
+        with self._lock:
+            model = self._taggable(resource_arn)
+            merged = {**model.tags, **_tag_map(tags)}
+            if len(merged) > MAX_TAGS_PER_RESOURCE:
+                raise ServiceQuotaExceededException(
+                    f"The resource {resource_arn} would have {len(merged)} tags; "
+                    f"the limit is {MAX_TAGS_PER_RESOURCE}.",
+                    # No quota code is documented for this limit; the name says which it is.
+                    quota_code="tags-per-resource",
+                    service_code=SERVICE_NAME,
+                    resource_id=resource_arn,
+                    resource_type="MODEL",
+                )
+            model.tags = merged
+            return {}
+
+    def untag_resource(self, resource_arn: str, tag_keys: list[str]) -> dict[str, Any]:
+        with self._lock:
+            model = self._taggable(resource_arn)
+            model.tags = {k: v for k, v in model.tags.items() if k not in set(tag_keys)}
+            return {}
+
+    def list_tags_for_resource(self, resource_arn: str) -> dict[str, Any]:
+        model = self._taggable(resource_arn)
+        return {"Tags": [{"Key": k, "Value": v} for k, v in model.tags.items()]}
+
+
+def _tag_map(tags: Iterable[dict[str, str]]) -> dict[str, str]:
+    tag_map: dict[str, str] = {}
+    for tag in tags:
+        key = tag["Key"]
+        if key in tag_map:
+            raise ValidationException(f"The tag key {key} appears more than once.")
+        # AWS-wide tagging rule: the aws: prefix is reserved for AWS's own tags.
+        if key.lower().startswith("aws:"):
+            raise ValidationException(f"The tag key {key} uses the reserved prefix aws:.")
+        tag_map[key] = tag["Value"]
+    return tag_map
+
+
+lookoutvision_backends = BackendDict(
+    LookoutVisionBackend, SERVICE_NAME, use_boto3_regions=False, additional_regions=REGIONS
+)

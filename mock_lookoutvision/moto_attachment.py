@@ -1,0 +1,123 @@
+"""The one place that touches moto's internals (tested against the moto range in pyproject.toml).
+
+moto answers a request in two steps: its ``BotocoreStubber`` (a botocore ``before-send`` handler,
+also the callback of moto's ``responses`` mock for plain HTTP clients) finds the service whose
+pattern in ``moto.backend_index.backend_url_patterns`` matches the URL, then asks
+``moto.backends.get_backend(service)`` (which imports ``moto.<service>`` and reads its
+``<service>_backends``) for the backend whose ``urls`` map the URL to a handler.
+
+``attach()`` makes both steps know "lookoutvision":
+
+- the URL pattern goes first in the index (it must be there before the outermost ``mock_aws``
+  starts: moto registers its ``responses`` callbacks from the index at that moment);
+- ``moto.lookoutvision`` is an alias of this package's backend module;
+- the stubber's ``process_request`` answers lookoutvision URLs straight from the raw request. moto's
+  generic path first rebuilds every request as a werkzeug request (recent moto) and scans ~200 URL
+  patterns, which costs more than this service's whole work per call; other URLs go to moto as
+  before. Being inside the stubber keeps moto's on/off switch and exactly one execution per call
+  (a second ``before-send`` handler would be called too, and moto's would then run the request
+  again).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar, cast
+
+import moto.backend_index as backend_index
+from moto.core.models import DEFAULT_ACCOUNT_ID, MockAWS, botocore_stubber
+
+from . import backend as backend_module
+from .api_model import SERVICE_NAME
+from .protocol import Response
+from .routing import answer
+
+URL_PATTERN = r"https?://lookoutvision\.(.+)\.amazonaws\.com/.*"
+_HOST = re.compile(r"https?://lookoutvision\.(.+)\.amazonaws\.com")
+_REGION_IN_HOST = re.compile(r"https?://lookoutvision\.([^.]+)\.")
+_ACCESS_KEY = re.compile(r"Credential=([^/]+)/")
+
+_moto_process_request: Callable[[Any], Any] | None = None
+
+
+def attach() -> None:
+    """Makes moto's routing answer lookoutvision requests. Idempotent."""
+    global _moto_process_request
+    sys.modules.setdefault(f"moto.{SERVICE_NAME}", backend_module)
+    if not any(name == SERVICE_NAME for name, _ in backend_index.backend_url_patterns):
+        backend_index.backend_url_patterns.insert(0, (SERVICE_NAME, _HOST))
+    if _moto_process_request is None:
+        _moto_process_request = botocore_stubber.process_request
+        botocore_stubber.process_request = _process_request  # type: ignore[method-assign]
+
+
+def is_attached() -> bool:
+    return (
+        sys.modules.get(f"moto.{SERVICE_NAME}") is backend_module
+        and backend_index.backend_url_patterns[0] == (SERVICE_NAME, _HOST)
+        and botocore_stubber.process_request is _process_request
+    )
+
+
+def _process_request(request: Any) -> Any:
+    """moto's stubber entry point: lookoutvision URLs here, every other URL to moto."""
+    url = request.url or ""
+    if _HOST.match(url):
+        return answer(request.method or "GET", url, request.headers, request.body, backend_for)
+    assert _moto_process_request is not None
+    return _moto_process_request(request)
+
+
+def dispatch(request: Any, full_url: str, headers: Mapping[str, Any]) -> Response:
+    """The handler in ``LookoutVisionBackend.urls``, for moto paths that go through the backend
+    lookup (a client patched with ``moto.core.patch_client`` before this package was imported)."""
+    body = request.get_data() if hasattr(request, "get_data") else request.body
+    return answer(request.method, full_url, headers, body, backend_for)
+
+
+def backend_for(url: str, headers: Mapping[str, Any]) -> backend_module.LookoutVisionBackend:
+    """The backend of the caller's account and of the endpoint's region."""
+    region_match = _REGION_IN_HOST.match(url)
+    region = region_match.group(1) if region_match else "us-east-1"
+    return backend_module.lookoutvision_backends[account_id(headers)][region]
+
+
+def account_id(headers: Mapping[str, Any]) -> str:
+    """In moto's order: MOTO_ACCOUNT_ID, header x-moto-account-id, then the access key's account."""
+    if "MOTO_ACCOUNT_ID" in os.environ:
+        return os.environ["MOTO_ACCOUNT_ID"]
+    header = headers.get("x-moto-account-id")
+    if header:
+        return _text(header)
+    key_match = _ACCESS_KEY.search(_text(headers.get("Authorization") or ""))
+    if key_match is None:
+        return DEFAULT_ACCOUNT_ID
+    from moto.iam.models import get_account_id_from
+
+    account: str = get_account_id_from(key_match.group(1))
+    return account
+
+
+def _text(value: str | bytes) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+C = TypeVar("C")
+
+
+def decorate_class(mock: Callable[..., Any], klass: C) -> C:
+    """Wraps a test class's methods the way ``mock_aws`` does (setUp and tests share one state).
+
+    moto's implementation only calls ``mock(method, reset=..., remove_data=...)`` on its ``self``.
+    """
+    return cast(C, MockAWS._decorate_class(cast(MockAWS, mock), cast(Any, klass)))
+
+
+def new_moto_mock() -> MockAWS:
+    """moto's own mock: fake credentials, a fresh boto3 session, and every moto service live."""
+    from moto import mock_aws
+
+    return mock_aws()

@@ -537,3 +537,16 @@ def _tag_map(tags: Iterable[dict[str, str]]) -> dict[str, str]:
 lookoutvision_backends = BackendDict(
     LookoutVisionBackend, SERVICE_NAME, use_boto3_regions=False, additional_regions=REGIONS
 )
+
+
+def backend_of(account_id: str, region_name: str) -> LookoutVisionBackend:
+    """The backend of an account and region, created on first use.
+
+    Existing backends are read with plain dict lookups: ``BackendDict.__getitem__`` takes a lock
+    and copies the account list on every call, which shows on the per-request path.
+    """
+    regions = dict.get(lookoutvision_backends, account_id)
+    existing = dict.get(regions, region_name) if regions is not None else None
+    if existing is not None:
+        return existing
+    return lookoutvision_backends[account_id][region_name]

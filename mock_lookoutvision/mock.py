@@ -24,6 +24,7 @@ from .backend import (
     DEFAULT_TRAINING_SECONDS,
     MODEL_STATE,
     LookoutVisionBackend,
+    backend_of,
     default_training_transition,
     lookoutvision_backends,
 )
@@ -137,10 +138,7 @@ class LookoutVisionMock:
     def backend(
         self, account_id: str | None = None, region_name: str | None = None
     ) -> LookoutVisionBackend:
-        backend: LookoutVisionBackend = lookoutvision_backends[account_id or self.account_id][
-            region_name or self.region_name
-        ]
-        return backend
+        return backend_of(account_id or self.account_id, region_name or self.region_name)
 
     def set_training_duration(self, duration: float | timedelta) -> None:
         """How long trainings take on the simulated clock (moto's state manager may override)."""

@@ -21,6 +21,7 @@ pattern in ``moto.backend_index.backend_url_patterns`` matches the URL, then ask
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import sys
@@ -82,7 +83,7 @@ def backend_for(url: str, headers: Mapping[str, Any]) -> backend_module.LookoutV
     """The backend of the caller's account and of the endpoint's region."""
     region_match = _REGION_IN_HOST.match(url)
     region = region_match.group(1) if region_match else "us-east-1"
-    return backend_module.lookoutvision_backends[account_id(headers)][region]
+    return backend_module.backend_of(account_id(headers), region)
 
 
 def account_id(headers: Mapping[str, Any]) -> str:
@@ -95,10 +96,16 @@ def account_id(headers: Mapping[str, Any]) -> str:
     key_match = _ACCESS_KEY.search(_text(headers.get("Authorization") or ""))
     if key_match is None:
         return DEFAULT_ACCOUNT_ID
+    account: str = _iam_account_lookup()(key_match.group(1))
+    return account
+
+
+@functools.cache
+def _iam_account_lookup() -> Callable[[str], str]:
+    # Imported on first use: moto's IAM module is heavy, and plain HTTP calls may never need it.
     from moto.iam.models import get_account_id_from
 
-    account: str = get_account_id_from(key_match.group(1))
-    return account
+    return get_account_id_from
 
 
 def _text(value: str | bytes) -> str:

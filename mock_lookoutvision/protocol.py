@@ -1,16 +1,19 @@
 """The rest-json wire format of the service, read and written from the shipped model.
 
 Requests are taken apart by each member's HTTP binding (URI label, query string, header or JSON
-body); responses and errors are written from the output and error shapes, with timestamps as epoch
-seconds, as the real service sends them.
+body); responses and errors are written from the output and error shapes, timestamps as epoch
+seconds, as the real service sends them. Both directions are planned once per shape from the model
+and cached, which keeps the per-call work small.
 """
 
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs
@@ -21,55 +24,77 @@ from .api_model import service_model
 from .errors import LookoutVisionError, SerializationException
 
 Response = tuple[int, dict[str, str], str]
+ToWire = Callable[[Any], Any]
+
+# Request ids look like AWS's (a UUID); a per-process random prefix and a counter make them unique
+# without the cost of a fresh uuid4 per call.
+_REQUEST_ID_PREFIX = str(uuid.uuid4())[:24]
+_request_counter = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class _InputBindings:
+    query: tuple[tuple[str, str, str], ...]  # (member, wire name, shape type)
+    headers: tuple[tuple[str, str], ...]  # (member, header name)
+    body: tuple[str, ...]  # members carried in the JSON body
+
+
+@functools.cache
+def _input_bindings(operation: OperationModel) -> _InputBindings:
+    shape = operation.input_shape
+    query, headers, body = [], [], []
+    for name, member in shape.members.items() if shape is not None else ():
+        location = member.serialization.get("location")
+        wire_name = member.serialization.get("name", name)
+        if location == "querystring":
+            query.append((name, wire_name, member.type_name))
+        elif location == "header":
+            headers.append((name, wire_name))
+        elif location is None:
+            body.append(name)
+    return _InputBindings(tuple(query), tuple(headers), tuple(body))
 
 
 def parse_request(
     operation: OperationModel,
     labels: Mapping[str, str],
     query_string: str,
-    headers: Mapping[str, str],
+    headers: Mapping[str, Any],
     body: bytes | str | None,
 ) -> dict[str, Any]:
-    """The operation's input parameters, by member name, as a client would have passed them."""
-    shape = operation.input_shape
+    """The operation's input parameters, by member name, as a client would have passed them.
+
+    ``headers`` is read case-insensitively, as botocore's, requests' and werkzeug's headers are.
+    """
+    bindings = _input_bindings(operation)
     params: dict[str, Any] = dict(labels)
-    if shape is None:
-        return params
-    query = parse_qs(query_string, keep_blank_values=True) if query_string else {}
-    lower_headers: dict[str, str] | None = None
-    has_body_members = False
-    for name, member in shape.members.items():
-        location = member.serialization.get("location")
-        wire_name = member.serialization.get("name", name)
-        if location == "querystring":
+    if bindings.query and query_string:
+        query = parse_qs(query_string, keep_blank_values=True)
+        for name, wire_name, type_name in bindings.query:
             if wire_name in query:
-                params[name] = _from_query(member, wire_name, query[wire_name])
-        elif location == "header":
-            if lower_headers is None:
-                lower_headers = {str(k).lower(): v for k, v in headers.items()}
-            value = lower_headers.get(wire_name.lower())
-            if value is not None:
-                params[name] = value.decode() if isinstance(value, bytes) else value
-        elif location is None:
-            has_body_members = True
-    if has_body_members and body:
+                params[name] = _from_query(type_name, wire_name, query[wire_name])
+    for name, header in bindings.headers:
+        value = headers.get(header)
+        if value is not None:
+            params[name] = value.decode() if isinstance(value, bytes) else value
+    if bindings.body and body:
         try:
             document = json.loads(body)
         except ValueError as error:
             raise SerializationException(f"The request body is not valid JSON: {error}") from None
         if not isinstance(document, dict):
             raise SerializationException("The request body must be a JSON object")
-        for name, member in shape.members.items():
-            if member.serialization.get("location") is None and name in document:
+        for name in bindings.body:
+            if name in document:
                 params[name] = document[name]
     return params
 
 
-def _from_query(member: Shape, wire_name: str, values: list[str]) -> Any:
-    if member.type_name == "list":
+def _from_query(type_name: str, wire_name: str, values: list[str]) -> Any:
+    if type_name == "list":
         return values
     value = values[-1]
-    if member.type_name == "integer":
+    if type_name == "integer":
         try:
             return int(value)
         except ValueError:
@@ -81,38 +106,29 @@ def _from_query(member: Shape, wire_name: str, values: list[str]) -> Any:
 
 def serialize_response(operation: OperationModel, result: Mapping[str, Any]) -> Response:
     shape = operation.output_shape
-    headers = _base_headers()
-    body: dict[str, Any] = {}
-    if shape is not None:
-        for name, member in shape.members.items():
-            value = result.get(name)
-            if value is None:
-                continue
-            if member.serialization.get("location") == "header":
-                headers[member.serialization.get("name", name)] = str(value)
-            else:
-                body[name] = _to_wire(member, value)
     status = int(operation.http.get("responseCode", 200))
-    return status, headers, json.dumps(body)
+    if shape is None:
+        return status, _base_headers(), "{}"
+    return _serialize(shape, result, status, _base_headers())
 
 
 def serialize_error(error: LookoutVisionError) -> Response:
     headers = _base_headers()
     headers["x-amzn-ErrorType"] = error.code
-    body: dict[str, Any] = {"Message": error.message}
-    status = error.unmodelled_status
     shape = _error_shapes().get(error.code)
-    if shape is not None:
-        status = shape.metadata["error"]["httpStatusCode"]
-        for name, member in shape.members.items():
-            value = error.members.get(name)
-            if value is None:
-                continue
-            if member.serialization.get("location") == "header":
-                headers[member.serialization.get("name", name)] = str(value)
-            else:
-                body[name] = _to_wire(member, value)
-    return status, headers, json.dumps(body)
+    if shape is None:
+        return error.unmodelled_status, headers, json.dumps({"Message": error.message})
+    status = shape.metadata["error"]["httpStatusCode"]
+    return _serialize(shape, {"Message": error.message, **error.members}, status, headers)
+
+
+def _serialize(
+    shape: Shape, values: Mapping[str, Any], status: int, headers: dict[str, str]
+) -> Response:
+    for name, header in _header_members(shape):
+        if values.get(name) is not None:
+            headers[header] = str(values[name])
+    return status, headers, json.dumps(_to_wire(shape)(values))
 
 
 @functools.cache
@@ -120,23 +136,61 @@ def _error_shapes() -> dict[str, Shape]:
     return {shape.name: shape for shape in service_model().error_shapes}
 
 
+@functools.cache
+def _header_members(shape: Shape) -> tuple[tuple[str, str], ...]:
+    return tuple(
+        (name, member.serialization.get("name", name))
+        for name, member in shape.members.items()
+        if member.serialization.get("location") == "header"
+    )
+
+
 def _base_headers() -> dict[str, str]:
-    return {"Content-Type": "application/json", "x-amzn-RequestId": str(uuid.uuid4())}
+    request_id = f"{_REQUEST_ID_PREFIX}{next(_request_counter):012x}"
+    return {"Content-Type": "application/json", "x-amzn-RequestId": request_id}
 
 
-def _to_wire(shape: Shape, value: Any) -> Any:
+def _identity(value: Any) -> Any:
+    return value
+
+
+def _is_plain(shape: Shape) -> bool:
+    return shape.type_name not in ("structure", "list", "map", "timestamp")
+
+
+def _timestamp(value: Any) -> float:
+    seconds = value.timestamp() if isinstance(value, datetime) else float(value)
+    return round(seconds, 3)
+
+
+@functools.cache
+def _to_wire(shape: Shape) -> ToWire:
+    """A function writing a value of ``shape`` as JSON-ready data; absent members are left out."""
     kind = shape.type_name
     if kind == "structure":
-        return {
-            name: _to_wire(member, value[name])
+        # Scalars other than timestamps are written as they are: no call per member.
+        writers = {
+            name: None if _is_plain(member) else _to_wire(member)
             for name, member in shape.members.items()
-            if value.get(name) is not None
+            if member.serialization.get("location") is None
         }
+
+        def structure(value: Mapping[str, Any]) -> dict[str, Any]:
+            written = {}
+            for name, item in value.items():
+                if item is None or name not in writers:
+                    continue
+                write = writers[name]
+                written[name] = item if write is None else write(item)
+            return written
+
+        return structure
     if kind == "list":
-        return [_to_wire(shape.member, item) for item in value]
+        write_item = _to_wire(shape.member)
+        return lambda items: [write_item(item) for item in items]
     if kind == "map":
-        return {key: _to_wire(shape.value, item) for key, item in value.items()}
+        write_value = _to_wire(shape.value)
+        return lambda mapping: {key: write_value(item) for key, item in mapping.items()}
     if kind == "timestamp":
-        seconds = value.timestamp() if isinstance(value, datetime) else float(value)
-        return round(seconds, 3)
-    return value
+        return _timestamp
+    return _identity

@@ -12,14 +12,30 @@ attach()
 
 from .backend import LookoutVisionBackend, lookoutvision_backends  # noqa: E402
 from .clock import SimulatedClock, clock  # noqa: E402
-from .errors import LookoutVisionError  # noqa: E402
+from .errors import (  # noqa: E402
+    AccessDeniedException,
+    ConflictException,
+    InternalServerException,
+    LookoutVisionError,
+    ResourceNotFoundException,
+    ServiceQuotaExceededException,
+    ThrottlingException,
+    ValidationException,
+)
 from .mock import LookoutVisionMock, mock_lookoutvision  # noqa: E402
 
 __all__ = [
+    "AccessDeniedException",
+    "ConflictException",
+    "InternalServerException",
     "LookoutVisionBackend",
     "LookoutVisionError",
     "LookoutVisionMock",
+    "ResourceNotFoundException",
+    "ServiceQuotaExceededException",
     "SimulatedClock",
+    "ThrottlingException",
+    "ValidationException",
     "clock",
     "lookoutvision_backends",
     "mock_lookoutvision",

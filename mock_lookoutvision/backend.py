@@ -25,6 +25,7 @@ from .api_model import SERVICE_NAME
 from .clock import clock
 from .errors import (
     ConflictException,
+    LookoutVisionError,
     ResourceNotFoundException,
     ServiceQuotaExceededException,
     ValidationException,
@@ -298,6 +299,7 @@ class LookoutVisionBackend(BaseBackend):
         self.projects: dict[str, Project] = {}
         self.tokens = IdempotencyTokens()
         self.planned_training_failures: deque[str] = deque()
+        self.injected_errors: dict[str, deque[LookoutVisionError]] = {}
         self._project_sequence = 0
         self._lock = threading.RLock()
 
@@ -307,6 +309,12 @@ class LookoutVisionBackend(BaseBackend):
         from .moto_attachment import URL_PATTERN, dispatch
 
         return {URL_PATTERN: dispatch}
+
+    def raise_injected_error(self, operation_name: str) -> None:
+        """Raises the next error a test queued for this operation (``inject_error``), if any."""
+        queued = self.injected_errors.get(operation_name)
+        if queued:
+            raise queued.popleft()
 
     # ARNs ----------------------------------------------------------------------------------
 

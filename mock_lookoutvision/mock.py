@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import inspect
 import threading
+from collections import deque
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from types import TracebackType
@@ -19,7 +20,7 @@ from typing import Any, ParamSpec, TypeVar, cast, overload
 from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.moto_api import state_manager
 
-from .api_model import register_data_path
+from .api_model import SERVICE_NAME, register_data_path, service_model
 from .backend import (
     DEFAULT_TRAINING_SECONDS,
     MODEL_STATE,
@@ -29,6 +30,7 @@ from .backend import (
     lookoutvision_backends,
 )
 from .clock import clock
+from .errors import LookoutVisionError
 from .moto_attachment import decorate_class, new_moto_mock
 
 P = ParamSpec("P")
@@ -173,6 +175,29 @@ class LookoutVisionMock:
         model = self.backend(account_id, region_name).find_model(project_name, model_version)
         if model.lifecycle.refresh(clock.time(), is_read=False) == "TRAINING":
             model.lifecycle.fail(message, clock.time())
+
+    def inject_error(
+        self,
+        operation_name: str,
+        error: LookoutVisionError,
+        *,
+        times: int = 1,
+        account_id: str | None = None,
+        region_name: str | None = None,
+    ) -> None:
+        """Answers the next ``times`` calls of an operation with ``error`` instead of running them.
+
+        For the errors a test cannot provoke otherwise (throttling, internal errors, access
+        denied), e.g. ``lv.inject_error("CreateModel", ThrottlingException("Slow down"))``.
+        botocore retries throttling and 5xx errors, so raise ``times`` or lower the client's
+        ``max_attempts`` to see the error itself.
+        """
+        if operation_name not in service_model().operation_names:
+            raise ValueError(f"{operation_name} is not an operation of {SERVICE_NAME}")
+        queue = self.backend(account_id, region_name).injected_errors.setdefault(
+            operation_name, deque()
+        )
+        queue.extend([error] * times)
 
     def fail_next_training(
         self,

@@ -105,10 +105,12 @@ def answer(
     route, labels = found
     operation = route.operation
     try:
+        backend = backend_for(url, headers)
+        backend.raise_injected_error(operation.name)
         params = parse_request(operation, labels, parts.query, headers, body)
         if operation.input_shape is not None:
             validate(params, operation.input_shape)
-        handler = getattr(backend_for(url, headers), route.handler_name)
+        handler = getattr(backend, route.handler_name)
         result = handler(
             **{keyword: params[member] for member, keyword in route.arguments if member in params}
         )

@@ -1,24 +1,26 @@
-"""Per-call cost of the mock, as ratios against baselines measured in the same run.
+"""How much a mocked call costs, as ratios against baselines measured in the same run.
 
     python bench/run.py [--rounds N] [--calls N]
 
-Measured (each phase repeated in interleaved rounds; the median round is kept; the cyclic garbage
-collector is off inside timed loops, as ``timeit`` does):
+Each round measures every phase back to back (so machine noise hits them alike); the median round
+is reported. The cyclic garbage collector is off inside timed loops, as ``timeit`` does, so that a
+full collection does not land in one phase and invert a ratio.
 
-- floor: the same boto3 lookoutvision client with a ``before-send`` handler that returns a canned
-  response, i.e. botocore's own pipeline with no service behind it;
-- mock: CreateModel + DescribeModel through boto3 under ``mock_lookoutvision``;
-- moto-native: CloudWatch Logs CreateLogGroup + DescribeLogGroups under moto's ``mock_aws``;
-- scale: the mock's per-call time with 10,000 models in the project against 10;
-- start/stop: ``mock_lookoutvision()`` set-up + tear-down against ``mock_aws()`` start + stop.
+- floor: the same lookoutvision client with a ``before-send`` handler returning a canned response
+  (moto's stubber switched off meanwhile): botocore's own pipeline, with no service behind it;
+- mock: CreateModel + DescribeModel through that client, answered by mock_lookoutvision;
+- moto-native: CloudWatch Logs CreateLogGroup + DescribeLogGroups, answered by moto itself;
+- scale: the mock's CreateModel + DescribeModel in a project of 10,000 models against one of 10;
+- start/stop: ``with mock_lookoutvision():`` against ``with mock_aws():``, both empty.
 
-Only ratios are printed: absolute times on shared machines say little.
+Only ratios are printed: absolute times on a shared machine say little.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import itertools
 import statistics
 import time
 from collections.abc import Callable
@@ -27,29 +29,26 @@ from typing import Any
 import boto3
 from botocore.awsrequest import AWSResponse
 from moto import mock_aws
+from moto.core.models import botocore_stubber
 
-from mock_lookoutvision import mock_lookoutvision
+from mock_lookoutvision import LookoutVisionMock, mock_lookoutvision
 
 REGION = "us-east-1"
 OUTPUT = {"S3Location": {"Bucket": "bench-bucket", "Prefix": "out/"}}
-CANNED = {
-    "CreateModel": (
-        202,
-        b'{"ModelMetadata":{"CreationTimestamp":1700000000.0,"ModelVersion":"1",'
-        b'"ModelArn":"arn:aws:lookoutvision:us-east-1:123456789012:model/bench/1",'
-        b'"Status":"TRAINING","StatusMessage":"The model is being trained."}}',
-    ),
-    "DescribeModel": (
-        200,
-        b'{"ModelDescription":{"CreationTimestamp":1700000000.0,"ModelVersion":"1",'
-        b'"ModelArn":"arn:aws:lookoutvision:us-east-1:123456789012:model/bench/1",'
-        b'"Status":"TRAINING","StatusMessage":"The model is being trained.",'
-        b'"OutputConfig":{"S3Location":{"Bucket":"bench-bucket","Prefix":"out/"}}}}',
-    ),
-}
+_MODEL = (
+    b'"CreationTimestamp":1700000000.0,"ModelVersion":"1",'
+    b'"ModelArn":"arn:aws:lookoutvision:us-east-1:123456789012:model/bench/1",'
+    b'"Status":"TRAINING","StatusMessage":"The model is being trained."'
+)
+CANNED_CREATE = (202, b'{"ModelMetadata":{' + _MODEL + b"}}")
+CANNED_DESCRIBE = (
+    200,
+    b'{"ModelDescription":{' + _MODEL + b',"OutputConfig":{"S3Location":'
+    b'{"Bucket":"bench-bucket","Prefix":"out/"}}}}',
+)
 
 
-class _Raw:
+class _CannedBody:
     def __init__(self, body: bytes) -> None:
         self._body = body
 
@@ -57,8 +56,15 @@ class _Raw:
         yield self._body
 
 
-def per_call(work: Callable[[], None], calls: int) -> float:
-    """Seconds per call of ``work``, the collector off while it runs."""
+def canned_response(request: Any, **_: Any) -> AWSResponse:
+    # before-send is not told the operation; the method tells these two apart.
+    status, body = CANNED_CREATE if request.method == "POST" else CANNED_DESCRIBE
+    headers = {"Content-Type": "application/json"}
+    return AWSResponse(request.url, status, headers, _CannedBody(body))
+
+
+def per_call(work: Callable[[], Any], calls: int) -> float:
+    """Seconds per call of ``work``, the cyclic collector off meanwhile."""
     gc.collect()
     gc.disable()
     try:
@@ -70,92 +76,43 @@ def per_call(work: Callable[[], None], calls: int) -> float:
         gc.enable()
 
 
-def lookoutvision_pair(client: Any, project: str) -> Callable[[], None]:
+def create_and_describe(client: Any, project: str) -> Callable[[], None]:
     def pair() -> None:
-        version = client.create_model(ProjectName=project, OutputConfig=OUTPUT)["ModelMetadata"][
-            "ModelVersion"
-        ]
-        client.describe_model(ProjectName=project, ModelVersion=version)
+        created = client.create_model(ProjectName=project, OutputConfig=OUTPUT)
+        client.describe_model(
+            ProjectName=project, ModelVersion=created["ModelMetadata"]["ModelVersion"]
+        )
 
     return pair
 
 
-def floor_client() -> Any:
-    client = boto3.client(
-        "lookoutvision",
-        region_name=REGION,
-        aws_access_key_id="AKIDFLOOR",
-        aws_secret_access_key="floor",
-    )
-
-    def canned(request: Any, **_: Any) -> AWSResponse:
-        # before-send is not told the operation; the method tells these two apart.
-        status, body = CANNED["CreateModel" if request.method == "POST" else "DescribeModel"]
-        return AWSResponse(request.url, status, {"Content-Type": "application/json"}, _Raw(body))
-
-    client.meta.events.register("before-send.lookoutvision", canned)
-    return client
+def floor_of(client: Any, work: Callable[[], None], calls: int) -> float:
+    """``work`` on ``client`` answered by a canned handler instead of any mock."""
+    client.meta.events.register_first("before-send.lookoutvision", canned_response)
+    botocore_stubber.enabled = False
+    try:
+        return per_call(work, calls)
+    finally:
+        botocore_stubber.enabled = True
+        client.meta.events.unregister("before-send.lookoutvision", canned_response)
 
 
-def measure(rounds: int, calls: int) -> dict[str, list[float]]:
-    results: dict[str, list[float]] = {
-        k: []
-        for k in ("floor", "mock", "moto", "mock_10", "mock_10000", "start_mock", "start_moto")
-    }
-    floor = floor_client()
+def moto_native_pair() -> Callable[[], None]:
+    logs = boto3.client("logs", region_name=REGION)
+    names = (f"group-{i}" for i in itertools.count())
 
-    def floor_pair() -> None:
-        version = floor.create_model(ProjectName="bench", OutputConfig=OUTPUT)["ModelMetadata"][
-            "ModelVersion"
-        ]
-        floor.describe_model(ProjectName="bench", ModelVersion=version)
+    def pair() -> None:
+        name = next(names)
+        logs.create_log_group(logGroupName=name)
+        logs.describe_log_groups(logGroupNamePrefix=name)
 
-    for _ in range(rounds):
-        results["floor"].append(per_call(floor_pair, calls))
-
-        with mock_lookoutvision():
-            client = boto3.client("lookoutvision", region_name=REGION)
-            client.create_project(ProjectName="bench")
-            results["mock"].append(per_call(lookoutvision_pair(client, "bench"), calls))
-
-        with mock_aws():
-            logs = boto3.client("logs", region_name=REGION)
-            counter = iter(range(10**9))
-
-            def moto_pair() -> None:
-                name = f"group-{next(counter)}"
-                logs.create_log_group(logGroupName=name)
-                logs.describe_log_groups(logGroupNamePrefix=name)
-
-            results["moto"].append(per_call(moto_pair, calls))
-
-        with mock_lookoutvision() as lv:
-            client = boto3.client("lookoutvision", region_name=REGION)
-            client.create_project(ProjectName="small")
-            client.create_project(ProjectName="large")
-            backend = lv.backend()
-            fill(backend, "small", 10)
-            fill(backend, "large", 10_000)
-            describe_small = describe_only(client, "small", "5")
-            describe_large = describe_only(client, "large", "5000")
-            results["mock_10"].append(per_call(describe_small, calls))
-            results["mock_10000"].append(per_call(describe_large, calls))
-
-        results["start_mock"].append(per_call(start_stop(mock_lookoutvision), max(calls // 10, 5)))
-        results["start_moto"].append(per_call(start_stop(mock_aws), max(calls // 10, 5)))
-    return results
+    return pair
 
 
-def fill(backend: Any, project: str, count: int) -> None:
+def fill(lv: LookoutVisionMock, project: str, count: int) -> None:
+    backend = lv.backend()
     for _ in range(count):
         backend.create_model(project_name=project, output_config=OUTPUT)
-
-
-def describe_only(client: Any, project: str, version: str) -> Callable[[], None]:
-    def describe() -> None:
-        client.describe_model(ProjectName=project, ModelVersion=version)
-
-    return describe
 
 
 def start_stop(factory: Callable[[], Any]) -> Callable[[], None]:
@@ -166,30 +123,54 @@ def start_stop(factory: Callable[[], Any]) -> Callable[[], None]:
     return cycle
 
 
+def measure(rounds: int, calls: int) -> dict[str, list[float]]:
+    results: dict[str, list[float]] = {
+        phase: []
+        for phase in ("floor", "mock", "moto", "small", "large", "our_start", "moto_start")
+    }
+    cycles = max(calls // 10, 5)
+    with mock_lookoutvision() as lv:
+        client = boto3.client("lookoutvision", region_name=REGION)
+        for project in ("bench", "small", "large"):
+            client.create_project(ProjectName=project)
+        fill(lv, "small", 10)
+        fill(lv, "large", 10_000)
+        mock_pair = create_and_describe(client, "bench")
+        moto_pair = moto_native_pair()
+        small, large = create_and_describe(client, "small"), create_and_describe(client, "large")
+        for _ in range(rounds):
+            results["floor"].append(floor_of(client, mock_pair, calls))
+            results["mock"].append(per_call(mock_pair, calls))
+            results["moto"].append(per_call(moto_pair, calls))
+            results["small"].append(per_call(small, calls))
+            results["large"].append(per_call(large, calls))
+    for _ in range(rounds):
+        results["our_start"].append(per_call(start_stop(mock_lookoutvision), cycles))
+        results["moto_start"].append(per_call(start_stop(mock_aws), cycles))
+    return results
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--calls", type=int, default=200)
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--calls", type=int, default=100)
     args = parser.parse_args()
     results = measure(args.rounds, args.calls)
-    median = {name: statistics.median(values) for name, values in results.items()}
+    median = {phase: statistics.median(times) for phase, times in results.items()}
     rows = [
-        ("mock pair / botocore floor pair", median["mock"] / median["floor"], "<= 1.3"),
-        ("mock pair / moto-native pair (logs)", median["mock"] / median["moto"], "<= 0.6"),
+        ("CreateModel+DescribeModel: mock / botocore floor", median["mock"] / median["floor"], 1.3),
         (
-            "DescribeModel at 10,000 models / at 10",
-            median["mock_10000"] / median["mock_10"],
-            "<= 1.1",
+            "CreateModel+DescribeModel: mock / moto-native pair",
+            median["mock"] / median["moto"],
+            0.6,
         ),
-        (
-            "mock start+stop / mock_aws start+stop",
-            median["start_mock"] / median["start_moto"],
-            "<= 1.2",
-        ),
+        ("same pair at 10,000 models / at 10 models", median["large"] / median["small"], 1.1),
+        ("mock start+stop / mock_aws start+stop", median["our_start"] / median["moto_start"], 1.2),
     ]
-    print(f"{args.rounds} rounds x {args.calls} calls; medians of rounds, ratios only")
+    print(f"median of {args.rounds} rounds; {args.calls} calls a phase; ratios only")
     for label, ratio, target in rows:
-        print(f"{label:<42} {ratio:6.2f}x   (target {target})")
+        verdict = "ok" if ratio <= target else "over"
+        print(f"{label:<52} {ratio:5.2f}x  target <= {target}x  {verdict}")
 
 
 if __name__ == "__main__":

@@ -246,8 +246,12 @@ class IdempotencyTokens:
                 return
             del self._calls[key]
 
-    def __len__(self) -> int:
-        return len(self._calls)
+    def active(self, operation: str) -> int:
+        """How many tokens of ``operation`` are remembered and not expired."""
+        now = clock.time()
+        return sum(
+            1 for (op, _), call in self._calls.items() if op == operation and call.expires_at > now
+        )
 
 
 def fingerprint(**inputs: Any) -> str:

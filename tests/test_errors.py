@@ -1,0 +1,100 @@
+"""The seven errors of the API reach botocore as the real service sends them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+import pytest
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from mock_lookoutvision import (
+    AccessDeniedException,
+    ConflictException,
+    InternalServerException,
+    LookoutVisionError,
+    ResourceNotFoundException,
+    ServiceQuotaExceededException,
+    ThrottlingException,
+    ValidationException,
+)
+
+from .conftest import OUTPUT, PROJECT, model_versions
+
+CASES: list[tuple[LookoutVisionError, int, dict[str, Any]]] = [
+    (AccessDeniedException("Not allowed."), 403, {}),
+    (ConflictException("Busy.", resource_id="widgets/1", resource_type="MODEL"), 409,
+     {"ResourceId": "widgets/1", "ResourceType": "MODEL"}),
+    (InternalServerException("Oops.", retry_after_seconds=7), 500, {"RetryAfterSeconds": 7}),
+    (ResourceNotFoundException("Gone.", resource_id="widgets", resource_type="PROJECT"), 404,
+     {"ResourceId": "widgets", "ResourceType": "PROJECT"}),
+    (ServiceQuotaExceededException("Too many.", quota_code="L-1234", service_code="lookoutvision",
+                                   resource_id="widgets", resource_type="PROJECT"), 402,
+     {"QuotaCode": "L-1234", "ServiceCode": "lookoutvision", "ResourceId": "widgets"}),
+    (ThrottlingException("Slow down.", quota_code="L-5", service_code="lookoutvision",
+                         retry_after_seconds=3), 429,
+     {"QuotaCode": "L-5", "ServiceCode": "lookoutvision", "RetryAfterSeconds": 3}),
+    (ValidationException("Bad input."), 400, {}),
+]  # fmt: skip
+
+
+@pytest.fixture
+def single_attempt_client(lookoutvision_mock: Any) -> Any:
+    """No retries, so that throttling and server errors are seen as they are sent."""
+    return boto3.client(
+        "lookoutvision",
+        region_name="us-east-1",
+        config=Config(retries={"mode": "standard", "total_max_attempts": 1}),
+    )
+
+
+@pytest.mark.parametrize(("error", "status", "members"), CASES, ids=[c[0].code for c in CASES])
+def test_each_error_is_modelled_exception_with_its_members(
+    single_attempt_client: Any,
+    lookoutvision_mock: Any,
+    project: str,
+    error: LookoutVisionError,
+    status: int,
+    members: dict[str, Any],
+) -> None:
+    lookoutvision_mock.inject_error("CreateModel", error)
+    exception_class = getattr(single_attempt_client.exceptions, error.code)
+    with pytest.raises(exception_class) as excinfo:
+        single_attempt_client.create_model(ProjectName=PROJECT, OutputConfig=OUTPUT)
+    response = excinfo.value.response
+    assert response["Error"] == {"Code": error.code, "Message": error.message}
+    assert response["ResponseMetadata"]["HTTPStatusCode"] == status
+    assert response["ResponseMetadata"]["HTTPHeaders"]["x-amzn-errortype"] == error.code
+    for name, value in members.items():
+        assert response[name] == value
+    if "RetryAfterSeconds" in members:
+        assert response["ResponseMetadata"]["HTTPHeaders"]["retry-after"] == str(
+            members["RetryAfterSeconds"]
+        )
+    assert model_versions(single_attempt_client) == []
+    # Injected errors are used up: the next call runs.
+    assert single_attempt_client.create_model(ProjectName=PROJECT, OutputConfig=OUTPUT)
+
+
+def test_botocore_retries_throttling_through_to_success(
+    lookoutvision_client: Any, lookoutvision_mock: Any, project: str
+) -> None:
+    lookoutvision_mock.inject_error("CreateModel", ThrottlingException("Slow down."), times=2)
+    created = lookoutvision_client.create_model(ProjectName=PROJECT, OutputConfig=OUTPUT)
+    assert created["ResponseMetadata"]["RetryAttempts"] == 2
+    assert model_versions(lookoutvision_client) == ["1"]
+
+
+def test_injected_errors_apply_to_their_operation_only(
+    lookoutvision_client: Any, lookoutvision_mock: Any, project: str
+) -> None:
+    lookoutvision_mock.inject_error("DeleteProject", AccessDeniedException("No."))
+    assert lookoutvision_client.list_projects()["Projects"]
+    with pytest.raises(ClientError, match="AccessDenied"):
+        lookoutvision_client.delete_project(ProjectName=PROJECT)
+
+
+def test_unknown_operation_names_are_refused(lookoutvision_mock: Any) -> None:
+    with pytest.raises(ValueError, match="CreateWidget"):
+        lookoutvision_mock.inject_error("CreateWidget", AccessDeniedException("No."))

@@ -1,0 +1,108 @@
+"""The pytest plugin: its fixtures, under xdist and in any order, and a light import."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from typing import Any
+
+import pytest
+
+USES_FIXTURES = textwrap.dedent(
+    """
+    from datetime import timedelta
+
+    OUTPUT = {"S3Location": {"Bucket": "lv-results"}}
+
+
+    def test_client_starts_empty(lookoutvision_client):
+        assert lookoutvision_client.meta.region_name == "us-east-1"
+        assert lookoutvision_client.list_projects()["Projects"] == []
+        lookoutvision_client.create_project(ProjectName="left-behind")
+
+
+    def test_mock_handle_moves_the_clock(lookoutvision_mock, lookoutvision_client):
+        assert lookoutvision_client.list_projects()["Projects"] == []
+        lookoutvision_client.create_project(ProjectName="p")
+        lookoutvision_client.create_model(ProjectName="p", OutputConfig=OUTPUT)
+        lookoutvision_mock.advance(timedelta(hours=1))
+        described = lookoutvision_client.describe_model(ProjectName="p", ModelVersion="1")
+        assert described["ModelDescription"]["Status"] == "TRAINED"
+
+
+    def test_clock_starts_fresh(lookoutvision_mock):
+        import datetime as dt
+        drift = abs(lookoutvision_mock.now() - dt.datetime.now(dt.timezone.utc))
+        assert drift < timedelta(minutes=1)
+        lookoutvision_mock.advance(timedelta(days=30))
+    """
+)
+
+
+@pytest.fixture
+def fixture_tests(pytester: pytest.Pytester) -> pytest.Pytester:
+    pytester.makepyfile(test_uses_fixtures=USES_FIXTURES)
+    return pytester
+
+
+def test_fixtures_work_in_file_order(fixture_tests: pytest.Pytester) -> None:
+    result = fixture_tests.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=3)
+
+
+def test_fixtures_work_in_reverse_order(fixture_tests: pytest.Pytester) -> None:
+    names = [
+        "test_clock_starts_fresh",
+        "test_mock_handle_moves_the_clock",
+        "test_client_starts_empty",
+    ]
+    ids = [f"test_uses_fixtures.py::{name}" for name in names]
+    result = fixture_tests.runpytest_subprocess("-p", "no:cacheprovider", "-v", *ids)
+    result.assert_outcomes(passed=3)
+    result.stdout.re_match_lines(
+        [r".*test_clock_starts_fresh PASSED", r".*test_client_starts_empty PASSED"]
+    )
+
+
+def test_fixtures_work_under_xdist(fixture_tests: pytest.Pytester) -> None:
+    result = fixture_tests.runpytest_subprocess("-p", "no:cacheprovider", "-n", "2")
+    result.assert_outcomes(passed=3)
+
+
+def _python(code: str, **env: Any) -> subprocess.CompletedProcess[str]:
+    import os
+
+    environment = {k: v for k, v in os.environ.items() if k != "AWS_DATA_PATH"}
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_loading_the_plugin_imports_neither_moto_nor_the_package() -> None:
+    result = _python(
+        """
+        import sys
+        import conftest_plugin.plugin
+        import boto3
+        boto3.client("lookoutvision", region_name="us-east-1")
+        assert "moto" not in sys.modules, "moto was imported"
+        assert "mock_lookoutvision" not in sys.modules, "the package was imported"
+        print("light")
+        """
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "light"
+
+
+def test_plugin_is_registered_as_pytest11_entry_point() -> None:
+    from importlib.metadata import entry_points
+
+    plugins = {e.name: e.value for e in entry_points(group="pytest11")}
+    assert plugins.get("lookoutvision") == "conftest_plugin.plugin"

@@ -1,0 +1,174 @@
+"""The three ways in: decorator, context manager and the pytest fixtures (see test_plugin.py)."""
+
+from __future__ import annotations
+
+import os
+import unittest
+from datetime import timedelta
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from mock_lookoutvision import LookoutVisionMock, lookoutvision_backends, mock_lookoutvision
+
+from .conftest import OUTPUT
+
+REGION = "us-east-1"
+
+
+def _client() -> Any:
+    return boto3.client("lookoutvision", region_name=REGION)
+
+
+def _project_names(client: Any) -> list[str]:
+    return [p["ProjectName"] for p in client.list_projects()["Projects"]]
+
+
+@mock_lookoutvision
+def test_bare_decorator_on_a_function() -> None:
+    client = _client()
+    assert _project_names(client) == []
+    client.create_project(ProjectName="decorated")
+    assert _project_names(client) == ["decorated"]
+
+
+@mock_lookoutvision(training_duration=timedelta(minutes=1))
+def test_called_decorator_on_a_function_takes_options() -> None:
+    client = _client()
+    client.create_project(ProjectName="decorated")
+    client.create_model(ProjectName="decorated", OutputConfig=OUTPUT)
+    assert _project_names(client) == ["decorated"]
+
+
+def test_decorator_preserves_the_function_and_drops_state_on_exit() -> None:
+    @mock_lookoutvision
+    def make_project(name: str) -> str:
+        return str(_client().create_project(ProjectName=name)["ProjectMetadata"]["ProjectArn"])
+
+    assert make_project.__name__ == "make_project"
+    assert make_project("one").endswith(":project/one")
+    assert len(lookoutvision_backends) == 0
+    # A second run starts empty: the name is free again.
+    assert make_project("one").endswith(":project/one")
+
+
+def test_context_manager_yields_the_handle_and_starts_empty() -> None:
+    with mock_lookoutvision() as lv:
+        assert isinstance(lv, LookoutVisionMock)
+        client = _client()
+        client.create_project(ProjectName="first")
+        before = lv.now()
+        assert lv.advance(60) >= before + timedelta(seconds=60)
+    with mock_lookoutvision() as lv:
+        assert _project_names(_client()) == []
+        assert abs(lv.now() - before) < timedelta(seconds=30)
+
+
+def test_fake_credentials_replace_real_ones(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAREALKEY")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "real-secret")
+    seen: list[str] = []
+    with mock_lookoutvision():
+        assert os.environ["AWS_ACCESS_KEY_ID"] != "AKIAREALKEY"
+        client = _client()
+        client.meta.events.register(
+            "before-send.lookoutvision",
+            lambda request, **_: seen.append(str(request.headers["Authorization"])),
+        )
+        client.list_projects()
+    assert os.environ["AWS_ACCESS_KEY_ID"] == "AKIAREALKEY"
+    assert seen
+    assert "AKIAREALKEY" not in seen[0]
+
+
+@mock_lookoutvision
+class TestDecoratedClass:
+    def test_one(self) -> None:
+        client = _client()
+        assert _project_names(client) == []
+        client.create_project(ProjectName="from-one")
+
+    def test_two(self) -> None:
+        client = _client()
+        assert _project_names(client) == []
+        client.create_project(ProjectName="from-two")
+
+
+@mock_lookoutvision
+class TestDecoratedUnitTestCase(unittest.TestCase):
+    def setUp(self) -> None:
+        self.client = _client()
+        self.client.create_project(ProjectName="from-setup")
+
+    def test_state_from_setup_is_visible(self) -> None:
+        self.assertEqual(_project_names(self.client), ["from-setup"])
+
+    def test_each_test_starts_from_setup_alone(self) -> None:
+        self.client.create_project(ProjectName="extra")
+        self.assertEqual(_project_names(self.client), ["from-setup", "extra"])
+
+
+def test_moto_services_are_live_inside_the_mock() -> None:
+    with mock_lookoutvision():
+        s3 = boto3.client("s3", region_name=REGION)
+        s3.create_bucket(Bucket="lv-results")
+        kms = boto3.client("kms", region_name=REGION)
+        key_id = kms.create_key()["KeyMetadata"]["KeyId"]
+        iam = boto3.client("iam", region_name=REGION)
+        iam.create_role(RoleName="trainer", AssumeRolePolicyDocument="{}")
+        client = _client()
+        client.create_project(ProjectName="p")
+        model = client.create_model(ProjectName="p", OutputConfig=OUTPUT, KmsKeyId=key_id)
+        assert model["ModelMetadata"]["Status"] == "TRAINING"
+        assert [b["Name"] for b in s3.list_buckets()["Buckets"]] == ["lv-results"]
+        assert iam.get_role(RoleName="trainer")["Role"]["RoleName"] == "trainer"
+
+
+def test_moto_mock_aws_answers_lookoutvision_too() -> None:
+    with mock_aws():
+        client = _client()
+        client.create_project(ProjectName="via-moto")
+        assert _project_names(client) == ["via-moto"]
+    with mock_aws():
+        assert _project_names(_client()) == []
+
+
+def test_nested_in_mock_aws_resets_only_its_own_state() -> None:
+    with mock_aws():
+        s3 = boto3.client("s3", region_name=REGION)
+        s3.create_bucket(Bucket="outer-bucket")
+        _client().create_project(ProjectName="outer")
+        with mock_lookoutvision():
+            assert _project_names(_client()) == []
+            assert [b["Name"] for b in s3.list_buckets()["Buckets"]] == ["outer-bucket"]
+            _client().create_project(ProjectName="inner")
+        assert [b["Name"] for b in s3.list_buckets()["Buckets"]] == ["outer-bucket"]
+        assert _project_names(_client()) == []
+
+
+def test_nested_mocks_share_one_state() -> None:
+    with mock_lookoutvision() as outer:
+        _client().create_project(ProjectName="outer")
+        outer.advance(100)
+        with mock_lookoutvision():
+            assert _project_names(_client()) == ["outer"]
+        assert _project_names(_client()) == ["outer"]
+
+
+def test_handle_controls_act_on_a_chosen_region() -> None:
+    with mock_lookoutvision(region_name="eu-west-1") as lv:
+        client = boto3.client("lookoutvision", region_name="eu-west-1")
+        client.create_project(ProjectName="p")
+        client.create_model(ProjectName="p", OutputConfig=OUTPUT)
+        lv.finish_training("p", "1")
+        assert (
+            client.describe_model(ProjectName="p", ModelVersion="1")["ModelDescription"]["Status"]
+            == "TRAINED"
+        )
+
+
+def test_negative_training_duration_is_refused() -> None:
+    with pytest.raises(ValueError, match="negative"):
+        mock_lookoutvision(training_duration=-5)

@@ -337,17 +337,30 @@ class LookoutVisionBackend(BaseBackend):
             )
         return project
 
-    def create_project(self, project_name: str, client_token: str | None = None) -> dict[str, Any]:
+    def _once(
+        self,
+        operation: str,
+        client_token: str | None,
+        inputs: dict[str, Any],
+        resource: tuple[str, str],
+        act: Callable[[], Callable[[], dict[str, Any]]],
+    ) -> dict[str, Any]:
+        """Runs ``act`` once per client token and input; a repeat gets ``act``'s replay.
+
+        ``act`` does the work and returns how to answer, now and on replays. ``resource`` (id and
+        type) names what a token reused with other input conflicts with.
+        """
         with self._lock:
-            replayed = self.tokens.replay(
-                "CreateProject",
-                client_token,
-                fingerprint(name=project_name),
-                project_name,
-                "PROJECT",
-            )
+            call = fingerprint(**inputs)
+            replayed = self.tokens.replay(operation, client_token, call, *resource)
             if replayed is not None:
                 return replayed
+            answer = act()
+            self.tokens.remember(operation, client_token, call, answer)
+            return answer()
+
+    def create_project(self, project_name: str, client_token: str | None = None) -> dict[str, Any]:
+        def act() -> Callable[[], dict[str, Any]]:
             if project_name in self.projects:
                 raise ConflictException(
                     f"A project named {project_name} already exists.",
@@ -363,10 +376,10 @@ class LookoutVisionBackend(BaseBackend):
             )
             self.projects[project_name] = project
             answer = {"ProjectMetadata": project.metadata()}
-            self.tokens.remember(
-                "CreateProject", client_token, fingerprint(name=project_name), lambda: answer
-            )
-            return answer
+            return lambda: answer
+
+        inputs = {"name": project_name}
+        return self._once("CreateProject", client_token, inputs, (project_name, "PROJECT"), act)
 
     def describe_project(self, project_name: str) -> dict[str, Any]:
         project = self._project(project_name)
@@ -382,7 +395,7 @@ class LookoutVisionBackend(BaseBackend):
         return {"Projects": [p.metadata() for p in page], "NextToken": token}
 
     def delete_project(self, project_name: str, client_token: str | None = None) -> dict[str, Any]:
-        with self._lock:
+        def act() -> Callable[[], dict[str, Any]]:
             project = self._project(project_name)
             if project.models:
                 raise ConflictException(
@@ -391,7 +404,11 @@ class LookoutVisionBackend(BaseBackend):
                     resource_type="PROJECT",
                 )
             del self.projects[project_name]
-            return {"ProjectArn": project.arn}
+            answer = {"ProjectArn": project.arn}
+            return lambda: answer
+
+        inputs = {"name": project_name}
+        return self._once("DeleteProject", client_token, inputs, (project_name, "PROJECT"), act)
 
     # Models --------------------------------------------------------------------------------
 
@@ -420,23 +437,11 @@ class LookoutVisionBackend(BaseBackend):
         kms_key_id: str | None = None,
         tags: list[dict[str, str]] | None = None,
     ) -> dict[str, Any]:
-        with self._lock:
-            call = fingerprint(
-                project=project_name,
-                description=description,
-                output=output_config,
-                kms=kms_key_id,
-                tags=tags,
-            )
-            replayed = self.tokens.replay("CreateModel", client_token, call, project_name, "MODEL")
-            if replayed is not None:
-                return replayed
+        def act() -> Callable[[], dict[str, Any]]:
             tag_map = _tag_map(tags or [])
             project = self._project(project_name)
             version = str(project.last_version + 1)
-            failure = (
-                self.planned_training_failures.popleft() if self.planned_training_failures else None
-            )
+            failures = self.planned_training_failures
             now = clock.time()
             model = Model(
                 project_name=project_name,
@@ -446,19 +451,28 @@ class LookoutVisionBackend(BaseBackend):
                 output_config=output_config,
                 description=description,
                 kms_key_id=kms_key_id,
-                lifecycle=TrainingLifecycle(now, failure),
+                lifecycle=TrainingLifecycle(now, failures.popleft() if failures else None),
                 tags=tag_map,
             )
             project.last_version += 1
             project.models[version] = model
-            snapshot = {"ModelMetadata": model.metadata()}
+            created = {"ModelMetadata": model.metadata()}
 
-            def replay() -> dict[str, Any]:
+            def answer() -> dict[str, Any]:
+                # A replay reports the model as it is now, or as created once it is deleted.
                 live = project.models.get(version)
-                return {"ModelMetadata": live.metadata()} if live is not None else snapshot
+                return {"ModelMetadata": live.metadata()} if live is not None else created
 
-            self.tokens.remember("CreateModel", client_token, call, replay)
-            return snapshot
+            return answer
+
+        inputs = {
+            "project": project_name,
+            "description": description,
+            "output": output_config,
+            "kms": kms_key_id,
+            "tags": tags,
+        }
+        return self._once("CreateModel", client_token, inputs, (project_name, "MODEL"), act)
 
     def describe_model(self, project_name: str, model_version: str) -> dict[str, Any]:
         return {"ModelDescription": self.find_model(project_name, model_version).describe()}
@@ -476,7 +490,7 @@ class LookoutVisionBackend(BaseBackend):
     def delete_model(
         self, project_name: str, model_version: str, client_token: str | None = None
     ) -> dict[str, Any]:
-        with self._lock:
+        def act() -> Callable[[], dict[str, Any]]:
             project = self._project(project_name)
             model = self._model(project, model_version)
             status = model.lifecycle.refresh(clock.time(), is_read=False)
@@ -487,7 +501,12 @@ class LookoutVisionBackend(BaseBackend):
                     resource_type="MODEL",
                 )
             del project.models[model.version]
-            return {"ModelArn": model.arn}
+            answer = {"ModelArn": model.arn}
+            return lambda: answer
+
+        inputs = {"project": project_name, "version": model_version}
+        resource = (f"{project_name}/{model_version}", "MODEL")
+        return self._once("DeleteModel", client_token, inputs, resource, act)
 
     # Tags ----------------------------------------------------------------------------------
 

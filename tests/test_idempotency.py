@@ -162,3 +162,29 @@ def test_create_project_token_replays_the_project(lookoutvision_client: Any) -> 
     with pytest.raises(lookoutvision_client.exceptions.ConflictException) as excinfo:
         lookoutvision_client.create_project(ProjectName=PROJECT)
     assert excinfo.value.response["ResourceType"] == "PROJECT"
+
+
+def test_delete_model_token_replays_the_deletion(
+    lookoutvision_client: Any, lookoutvision_mock: Any, project: str
+) -> None:
+    arn = _create(lookoutvision_client)["ModelArn"]
+    lookoutvision_mock.finish_training(PROJECT, "1")
+    first = lookoutvision_client.delete_model(
+        ProjectName=PROJECT, ModelVersion="1", ClientToken="del-1"
+    )
+    again = lookoutvision_client.delete_model(
+        ProjectName=PROJECT, ModelVersion="1", ClientToken="del-1"
+    )
+    assert first["ModelArn"] == again["ModelArn"] == arn
+    with pytest.raises(lookoutvision_client.exceptions.ResourceNotFoundException):
+        lookoutvision_client.delete_model(
+            ProjectName=PROJECT, ModelVersion="1", ClientToken="del-2"
+        )
+
+
+def test_delete_project_token_replays_the_deletion(lookoutvision_client: Any, project: str) -> None:
+    first = lookoutvision_client.delete_project(ProjectName=PROJECT, ClientToken="del-1")
+    again = lookoutvision_client.delete_project(ProjectName=PROJECT, ClientToken="del-1")
+    assert first["ProjectArn"] == again["ProjectArn"]
+    with pytest.raises(lookoutvision_client.exceptions.ResourceNotFoundException):
+        lookoutvision_client.delete_project(ProjectName=PROJECT)

@@ -19,6 +19,7 @@ Only ratios are printed: absolute times on a shared machine say little.
 from __future__ import annotations
 
 import argparse
+import functools
 import gc
 import itertools
 import statistics
@@ -124,10 +125,8 @@ def start_stop(factory: Callable[[], Any]) -> Callable[[], None]:
 
 
 def measure(rounds: int, calls: int) -> dict[str, list[float]]:
-    results: dict[str, list[float]] = {
-        phase: []
-        for phase in ("floor", "mock", "moto", "small", "large", "our_start", "moto_start")
-    }
+    """Every phase once a round; the order rotates each round so that no phase always goes first."""
+    results: dict[str, list[float]] = {}
     cycles = max(calls // 10, 5)
     with mock_lookoutvision() as lv:
         client = boto3.client("lookoutvision", region_name=REGION)
@@ -136,18 +135,30 @@ def measure(rounds: int, calls: int) -> dict[str, list[float]]:
         fill(lv, "small", 10)
         fill(lv, "large", 10_000)
         mock_pair = create_and_describe(client, "bench")
-        moto_pair = moto_native_pair()
-        small, large = create_and_describe(client, "small"), create_and_describe(client, "large")
-        for _ in range(rounds):
-            results["floor"].append(floor_of(client, mock_pair, calls))
-            results["mock"].append(per_call(mock_pair, calls))
-            results["moto"].append(per_call(moto_pair, calls))
-            results["small"].append(per_call(small, calls))
-            results["large"].append(per_call(large, calls))
-    for _ in range(rounds):
-        results["our_start"].append(per_call(start_stop(mock_lookoutvision), cycles))
-        results["moto_start"].append(per_call(start_stop(mock_aws), cycles))
+        phases: dict[str, Callable[[], float]] = {
+            "floor": lambda: floor_of(client, mock_pair, calls),
+            "mock": lambda: per_call(mock_pair, calls),
+            "moto": functools.partial(per_call, moto_native_pair(), calls),
+            "small": functools.partial(per_call, create_and_describe(client, "small"), calls),
+            "large": functools.partial(per_call, create_and_describe(client, "large"), calls),
+        }
+        _run_rounds(phases, rounds, results)
+    start_stops: dict[str, Callable[[], float]] = {
+        "our_start": functools.partial(per_call, start_stop(mock_lookoutvision), cycles),
+        "moto_start": functools.partial(per_call, start_stop(mock_aws), cycles),
+    }
+    _run_rounds(start_stops, rounds, results)
     return results
+
+
+def _run_rounds(
+    phases: dict[str, Callable[[], float]], rounds: int, results: dict[str, list[float]]
+) -> None:
+    names = list(phases)
+    for round_number in range(rounds):
+        shift = round_number % len(names)
+        for name in names[shift:] + names[:shift]:
+            results.setdefault(name, []).append(phases[name]())
 
 
 def main() -> None:

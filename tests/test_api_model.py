@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-import textwrap
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from mock_lookoutvision.api_model import DATA_PATH, paginators, service_model
+
+from .conftest import run_python
 
 MODEL_DIR = DATA_PATH / "lookoutvision" / "2020-11-20"
 
@@ -53,44 +52,27 @@ def test_paginators_match_the_list_operations() -> None:
         assert config["output_token"] in output.members
 
 
-def _python(code: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    import os
-
-    environment = {k: v for k, v in os.environ.items() if k != "AWS_DATA_PATH"}
-    environment.update(env)
-    return subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(code)],
-        capture_output=True,
-        text=True,
-        env=environment,
-        timeout=120,
-        check=False,
-    )
-
-
 def test_import_makes_the_client_resolve_without_any_setting() -> None:
-    result = _python(
+    result = run_python(
         """
         import boto3
         import mock_lookoutvision
         client = boto3.client("lookoutvision", region_name="us-west-2")
         print(client.meta.service_model.api_version)
-        """,
-        {},
+        """
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "2020-11-20"
 
 
 def test_a_default_session_made_before_import_learns_the_model() -> None:
-    result = _python(
+    result = run_python(
         """
         import boto3
         boto3.setup_default_session()
         import mock_lookoutvision
         print(boto3.client("lookoutvision", region_name="us-east-1").meta.service_model.service_name)
-        """,
-        {},
+        """
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "lookoutvision"
@@ -107,7 +89,7 @@ def test_users_own_aws_data_path_keeps_working(tmp_path: Path) -> None:
         "shapes": {},
     }  # fmt: skip
     (custom / "service-2.json").write_text(json.dumps(model))
-    result = _python(
+    result = run_python(
         """
         import os
         import botocore.session
@@ -117,7 +99,7 @@ def test_users_own_aws_data_path_keeps_working(tmp_path: Path) -> None:
         print(session.get_service_model("lookoutvision").api_version)
         print(os.environ["AWS_DATA_PATH"].split(os.pathsep)[0])
         """,
-        {"AWS_DATA_PATH": str(tmp_path)},
+        AWS_DATA_PATH=str(tmp_path),
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["customsvc", "2020-11-20", str(tmp_path)]

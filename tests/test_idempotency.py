@@ -8,23 +8,16 @@ from typing import Any
 import boto3
 import pytest
 
-from .conftest import OUTPUT, PROJECT, model_versions
+from .conftest import OUTPUT, PROJECT, create_model, model_versions
 
 EIGHT_HOURS = timedelta(hours=8)
-
-
-def _create(client: Any, **extra: Any) -> dict[str, Any]:
-    metadata: dict[str, Any] = client.create_model(
-        ProjectName=PROJECT, OutputConfig=OUTPUT, **extra
-    )["ModelMetadata"]
-    return metadata
 
 
 def test_same_token_and_input_returns_the_same_model(
     lookoutvision_client: Any, project: str
 ) -> None:
-    first = _create(lookoutvision_client, ClientToken="retry-1", Description="first")
-    again = _create(lookoutvision_client, ClientToken="retry-1", Description="first")
+    first = create_model(lookoutvision_client, ClientToken="retry-1", Description="first")
+    again = create_model(lookoutvision_client, ClientToken="retry-1", Description="first")
     assert again["ModelArn"] == first["ModelArn"]
     assert again["ModelVersion"] == "1"
     assert again["CreationTimestamp"] == first["CreationTimestamp"]
@@ -34,9 +27,9 @@ def test_same_token_and_input_returns_the_same_model(
 def test_replay_reports_the_models_current_status(
     lookoutvision_client: Any, lookoutvision_mock: Any, project: str
 ) -> None:
-    _create(lookoutvision_client, ClientToken="retry-1")
+    create_model(lookoutvision_client, ClientToken="retry-1")
     lookoutvision_mock.advance(timedelta(hours=2))
-    assert _create(lookoutvision_client, ClientToken="retry-1")["Status"] == "TRAINED"
+    assert create_model(lookoutvision_client, ClientToken="retry-1")["Status"] == "TRAINED"
 
 
 @pytest.mark.parametrize(
@@ -52,7 +45,7 @@ def test_replay_reports_the_models_current_status(
 def test_same_token_with_different_input_is_a_conflict(
     lookoutvision_client: Any, project: str, different: dict[str, Any]
 ) -> None:
-    _create(lookoutvision_client, ClientToken="retry-1", Tags=[{"Key": "team", "Value": "a"}])
+    create_model(lookoutvision_client, ClientToken="retry-1", Tags=[{"Key": "team", "Value": "a"}])
     request = {
         "ProjectName": PROJECT,
         "OutputConfig": OUTPUT,
@@ -73,7 +66,7 @@ def test_same_token_in_another_project_is_a_conflict(
     lookoutvision_client: Any, project: str
 ) -> None:
     lookoutvision_client.create_project(ProjectName="gears")
-    _create(lookoutvision_client, ClientToken="retry-1")
+    create_model(lookoutvision_client, ClientToken="retry-1")
     with pytest.raises(lookoutvision_client.exceptions.ConflictException):
         lookoutvision_client.create_model(
             ProjectName="gears", OutputConfig=OUTPUT, ClientToken="retry-1"
@@ -84,46 +77,50 @@ def test_same_token_in_another_project_is_a_conflict(
 def test_token_replays_until_just_before_eight_hours(
     lookoutvision_client: Any, lookoutvision_mock: Any, project: str
 ) -> None:
-    first = _create(lookoutvision_client, ClientToken="retry-1")
+    first = create_model(lookoutvision_client, ClientToken="retry-1")
     lookoutvision_mock.advance(EIGHT_HOURS - timedelta(seconds=1))
-    assert _create(lookoutvision_client, ClientToken="retry-1")["ModelArn"] == first["ModelArn"]
+    assert (
+        create_model(lookoutvision_client, ClientToken="retry-1")["ModelArn"] == first["ModelArn"]
+    )
     assert model_versions(lookoutvision_client) == ["1"]
 
 
 def test_token_is_forgotten_after_eight_hours(
     lookoutvision_client: Any, lookoutvision_mock: Any, project: str
 ) -> None:
-    _create(lookoutvision_client, ClientToken="retry-1")
+    create_model(lookoutvision_client, ClientToken="retry-1")
     lookoutvision_mock.advance(EIGHT_HOURS + timedelta(seconds=1))
-    second = _create(lookoutvision_client, ClientToken="retry-1")
+    second = create_model(lookoutvision_client, ClientToken="retry-1")
     assert second["ModelVersion"] == "2"
     # ... and is then active again, for the new model.
-    assert _create(lookoutvision_client, ClientToken="retry-1")["ModelVersion"] == "2"
+    assert create_model(lookoutvision_client, ClientToken="retry-1")["ModelVersion"] == "2"
     assert model_versions(lookoutvision_client) == ["1", "2"]
 
 
 def test_expired_token_may_come_back_with_different_input(
     lookoutvision_client: Any, lookoutvision_mock: Any, project: str
 ) -> None:
-    _create(lookoutvision_client, ClientToken="retry-1", Description="first")
+    create_model(lookoutvision_client, ClientToken="retry-1", Description="first")
     lookoutvision_mock.advance(EIGHT_HOURS + timedelta(seconds=1))
     assert (
-        _create(lookoutvision_client, ClientToken="retry-1", Description="second")["ModelVersion"]
+        create_model(lookoutvision_client, ClientToken="retry-1", Description="second")[
+            "ModelVersion"
+        ]
         == "2"
     )
 
 
 def test_calls_without_token_always_create(lookoutvision_client: Any, project: str) -> None:
     # botocore fills a fresh token into every call that has none.
-    versions = [_create(lookoutvision_client)["ModelVersion"] for _ in range(3)]
+    versions = [create_model(lookoutvision_client)["ModelVersion"] for _ in range(3)]
     assert versions == ["1", "2", "3"]
 
 
 def test_tokens_are_scoped_per_region(lookoutvision_client: Any, project: str) -> None:
     other_region = boto3.client("lookoutvision", region_name="eu-west-1")
     other_region.create_project(ProjectName=PROJECT)
-    first = _create(lookoutvision_client, ClientToken="retry-1")
-    elsewhere = _create(other_region, ClientToken="retry-1", Description="different")
+    first = create_model(lookoutvision_client, ClientToken="retry-1")
+    elsewhere = create_model(other_region, ClientToken="retry-1", Description="different")
     assert elsewhere["ModelArn"] != first["ModelArn"]
     assert ":eu-west-1:" in elsewhere["ModelArn"]
 
@@ -131,11 +128,11 @@ def test_tokens_are_scoped_per_region(lookoutvision_client: Any, project: str) -
 def test_tokens_are_scoped_per_account(
     lookoutvision_client: Any, project: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    first = _create(lookoutvision_client, ClientToken="retry-1")
+    first = create_model(lookoutvision_client, ClientToken="retry-1")
     monkeypatch.setenv("MOTO_ACCOUNT_ID", "111122223333")
     other_account = boto3.client("lookoutvision", region_name="us-east-1")
     other_account.create_project(ProjectName=PROJECT)
-    elsewhere = _create(other_account, ClientToken="retry-1", Description="different")
+    elsewhere = create_model(other_account, ClientToken="retry-1", Description="different")
     assert ":111122223333:" in elsewhere["ModelArn"]
     assert elsewhere["ModelArn"] != first["ModelArn"]
 
@@ -149,7 +146,7 @@ def test_a_refused_call_does_not_claim_its_token(unchecked_client: Any, project:
         unchecked_client.create_model(
             ProjectName="missing", OutputConfig=OUTPUT, ClientToken="retry-1"
         )
-    created = _create(unchecked_client, ClientToken="retry-1", Description="valid")
+    created = create_model(unchecked_client, ClientToken="retry-1", Description="valid")
     assert created["ModelVersion"] == "1"
 
 
@@ -167,7 +164,7 @@ def test_create_project_token_replays_the_project(lookoutvision_client: Any) -> 
 def test_delete_model_token_replays_the_deletion(
     lookoutvision_client: Any, lookoutvision_mock: Any, project: str
 ) -> None:
-    arn = _create(lookoutvision_client)["ModelArn"]
+    arn = create_model(lookoutvision_client)["ModelArn"]
     lookoutvision_mock.finish_training(PROJECT, "1")
     first = lookoutvision_client.delete_model(
         ProjectName=PROJECT, ModelVersion="1", ClientToken="del-1"

@@ -14,7 +14,7 @@ from moto.moto_api import state_manager
 
 from mock_lookoutvision import mock_lookoutvision
 
-from .conftest import OUTPUT, PROJECT
+from .conftest import OUTPUT, PROJECT, create_model
 
 HOUR = timedelta(hours=1)
 
@@ -26,15 +26,8 @@ def _describe(client: Any, version: str = "1") -> dict[str, Any]:
     return description
 
 
-def _create(client: Any) -> dict[str, Any]:
-    metadata: dict[str, Any] = client.create_model(ProjectName=PROJECT, OutputConfig=OUTPUT)[
-        "ModelMetadata"
-    ]
-    return metadata
-
-
 def test_a_new_model_is_training(lookoutvision_client: Any, project: str) -> None:
-    created = _create(lookoutvision_client)
+    created = create_model(lookoutvision_client)
     assert created["Status"] == "TRAINING"
     assert created["StatusMessage"] == "The model is being trained."
     assert "Performance" not in created
@@ -47,7 +40,7 @@ def test_a_new_model_is_training(lookoutvision_client: Any, project: str) -> Non
 def test_training_ends_after_the_default_hour(
     lookoutvision_client: Any, lookoutvision_mock: Any, project: str
 ) -> None:
-    created = _create(lookoutvision_client)
+    created = create_model(lookoutvision_client)
     lookoutvision_mock.advance(HOUR - timedelta(seconds=1))
     assert _describe(lookoutvision_client)["Status"] == "TRAINING"
     lookoutvision_mock.advance(timedelta(seconds=1))
@@ -75,7 +68,7 @@ def test_training_duration_is_configurable_per_mock() -> None:
     with mock_lookoutvision(training_duration=timedelta(minutes=5)) as lv:
         client = boto3.client("lookoutvision", region_name="us-east-1")
         client.create_project(ProjectName=PROJECT)
-        _create(client)
+        create_model(client)
         lv.advance(timedelta(minutes=5))
         assert _describe(client)["Status"] == "TRAINED"
 
@@ -84,7 +77,7 @@ def test_training_duration_can_change_mid_test(
     lookoutvision_client: Any, lookoutvision_mock: Any, project: str
 ) -> None:
     lookoutvision_mock.set_training_duration(10)
-    _create(lookoutvision_client)
+    create_model(lookoutvision_client)
     lookoutvision_mock.advance(10)
     assert _describe(lookoutvision_client)["Status"] == "TRAINED"
 
@@ -92,7 +85,7 @@ def test_training_duration_can_change_mid_test(
 def test_a_test_can_finish_a_training_now(
     lookoutvision_client: Any, lookoutvision_mock: Any, project: str
 ) -> None:
-    _create(lookoutvision_client)
+    create_model(lookoutvision_client)
     lookoutvision_mock.finish_training(PROJECT, "1")
     trained = _describe(lookoutvision_client)
     assert trained["Status"] == "TRAINED"
@@ -102,7 +95,7 @@ def test_a_test_can_finish_a_training_now(
 def test_a_test_can_fail_a_training_with_a_message(
     lookoutvision_client: Any, lookoutvision_mock: Any, project: str
 ) -> None:
-    _create(lookoutvision_client)
+    create_model(lookoutvision_client)
     lookoutvision_mock.fail_training(PROJECT, "1", "Mask colors do not match the manifest.")
     failed = _describe(lookoutvision_client)
     assert failed["Status"] == "TRAINING_FAILED"
@@ -117,8 +110,8 @@ def test_a_test_can_plan_the_next_training_to_fail(
     lookoutvision_client: Any, lookoutvision_mock: Any, project: str
 ) -> None:
     lookoutvision_mock.fail_next_training("Not enough anomalous images.")
-    _create(lookoutvision_client)
-    _create(lookoutvision_client)
+    create_model(lookoutvision_client)
+    create_model(lookoutvision_client)
     assert _describe(lookoutvision_client, "1")["Status"] == "TRAINING"
     lookoutvision_mock.advance(HOUR)
     failed = _describe(lookoutvision_client, "1")
@@ -147,7 +140,7 @@ def test_timestamps_come_from_the_simulated_clock(
     lookoutvision_client: Any, lookoutvision_mock: Any, project: str
 ) -> None:
     lookoutvision_mock.advance(timedelta(days=3))
-    created = _create(lookoutvision_client)
+    created = create_model(lookoutvision_client)
     assert abs(created["CreationTimestamp"] - lookoutvision_mock.now()) < timedelta(seconds=1)
     assert created["CreationTimestamp"] > dt.datetime.now(timezone.utc) + timedelta(days=2)
 
@@ -165,12 +158,12 @@ class TestMotoStateManager:
 
     def test_immediate(self, lookoutvision_client: Any, project: str) -> None:
         state_manager.set_transition("lookoutvision::model", {"progression": "immediate"})
-        _create(lookoutvision_client)
+        create_model(lookoutvision_client)
         assert _describe(lookoutvision_client)["Status"] == "TRAINED"
 
     def test_manual(self, lookoutvision_client: Any, project: str) -> None:
         state_manager.set_transition("lookoutvision::model", {"progression": "manual", "times": 3})
-        _create(lookoutvision_client)
+        create_model(lookoutvision_client)
         statuses = [_describe(lookoutvision_client)["Status"] for _ in range(3)]
         assert statuses == ["TRAINING", "TRAINING", "TRAINED"]
 
@@ -178,7 +171,7 @@ class TestMotoStateManager:
         self, lookoutvision_client: Any, lookoutvision_mock: Any, project: str
     ) -> None:
         state_manager.set_transition("lookoutvision::model", {"progression": "time", "seconds": 30})
-        _create(lookoutvision_client)
+        create_model(lookoutvision_client)
         lookoutvision_mock.advance(29)
         assert _describe(lookoutvision_client)["Status"] == "TRAINING"
         lookoutvision_mock.advance(1)
@@ -192,14 +185,14 @@ class TestFrozenTime:
         self, lookoutvision_client: Any, project: str
     ) -> None:
         with freeze_time("2024-02-29 12:00:00"):
-            created = _create(lookoutvision_client)
+            created = create_model(lookoutvision_client)
         assert created["CreationTimestamp"] == dt.datetime(2024, 2, 29, 12, tzinfo=timezone.utc)
 
     def test_freezegun_tick_and_move_to_drive_training(
         self, lookoutvision_client: Any, project: str
     ) -> None:
         with freeze_time("2024-01-01 00:00:00") as frozen:
-            _create(lookoutvision_client)
+            create_model(lookoutvision_client)
             frozen.tick(timedelta(minutes=59))
             assert _describe(lookoutvision_client)["Status"] == "TRAINING"
             frozen.move_to("2024-01-01 01:00:00")
@@ -211,16 +204,19 @@ class TestFrozenTime:
         self, lookoutvision_client: Any, project: str
     ) -> None:
         with freeze_time("2024-01-01 00:00:00", tz_offset=5):
-            created = _create(lookoutvision_client)
+            created = create_model(lookoutvision_client)
         assert created["CreationTimestamp"] == dt.datetime(2024, 1, 1, tzinfo=timezone.utc)
 
     def test_token_expiry_follows_freezegun(self, lookoutvision_client: Any, project: str) -> None:
         with freeze_time("2024-01-01 00:00:00") as frozen:
-            first = _create_with_token(lookoutvision_client)
+            first = create_model(lookoutvision_client, ClientToken="frozen-1")
             frozen.tick(timedelta(hours=7, minutes=59, seconds=59))
-            assert _create_with_token(lookoutvision_client)["ModelArn"] == first["ModelArn"]
+            assert (
+                create_model(lookoutvision_client, ClientToken="frozen-1")["ModelArn"]
+                == first["ModelArn"]
+            )
             frozen.tick(timedelta(seconds=2))
-            assert _create_with_token(lookoutvision_client)["ModelVersion"] == "2"
+            assert create_model(lookoutvision_client, ClientToken="frozen-1")["ModelVersion"] == "2"
 
     def test_advance_adds_to_frozen_time(
         self, lookoutvision_client: Any, lookoutvision_mock: Any, project: str
@@ -233,14 +229,7 @@ class TestFrozenTime:
         with time_machine.travel(
             dt.datetime(2023, 6, 1, tzinfo=timezone.utc), tick=False
         ) as traveller:
-            created = _create(lookoutvision_client)
+            created = create_model(lookoutvision_client)
             assert created["CreationTimestamp"] == dt.datetime(2023, 6, 1, tzinfo=timezone.utc)
             traveller.shift(HOUR)
             assert _describe(lookoutvision_client)["Status"] == "TRAINED"
-
-
-def _create_with_token(client: Any) -> dict[str, Any]:
-    metadata: dict[str, Any] = client.create_model(
-        ProjectName=PROJECT, OutputConfig=OUTPUT, ClientToken="frozen-1"
-    )["ModelMetadata"]
-    return metadata

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import textwrap
-from typing import Any
 
 import pytest
+
+from .conftest import run_python
 
 USES_FIXTURES = textwrap.dedent(
     """
@@ -70,23 +69,8 @@ def test_fixtures_work_under_xdist(fixture_tests: pytest.Pytester) -> None:
     result.assert_outcomes(passed=3)
 
 
-def _python(code: str, **env: Any) -> subprocess.CompletedProcess[str]:
-    import os
-
-    environment = {k: v for k, v in os.environ.items() if k != "AWS_DATA_PATH"}
-    environment.update(env)
-    return subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(code)],
-        capture_output=True,
-        text=True,
-        env=environment,
-        timeout=120,
-        check=False,
-    )
-
-
 def test_loading_the_plugin_imports_neither_moto_nor_the_package() -> None:
-    result = _python(
+    result = run_python(
         """
         import sys
         import conftest_plugin.plugin

@@ -7,14 +7,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import OUTPUT, PROJECT, model_versions
-
-
-def _create(client: Any, project_name: str = PROJECT, **extra: Any) -> dict[str, Any]:
-    metadata: dict[str, Any] = client.create_model(
-        ProjectName=project_name, OutputConfig=OUTPUT, **extra
-    )["ModelMetadata"]
-    return metadata
+from .conftest import OUTPUT, PROJECT, create_model, model_versions
 
 
 def test_create_model_answers_202_with_its_metadata(
@@ -38,17 +31,17 @@ def test_versions_count_per_project_and_are_never_reused(
     lookoutvision_client: Any, lookoutvision_mock: Any, project: str
 ) -> None:
     lookoutvision_client.create_project(ProjectName="gears")
-    assert [_create(lookoutvision_client)["ModelVersion"] for _ in range(2)] == ["1", "2"]
-    assert _create(lookoutvision_client, "gears")["ModelVersion"] == "1"
+    assert [create_model(lookoutvision_client)["ModelVersion"] for _ in range(2)] == ["1", "2"]
+    assert create_model(lookoutvision_client, "gears")["ModelVersion"] == "1"
     lookoutvision_mock.advance(timedelta(hours=1))
     lookoutvision_client.delete_model(ProjectName=PROJECT, ModelVersion="2")
-    assert _create(lookoutvision_client)["ModelVersion"] == "3"
+    assert create_model(lookoutvision_client)["ModelVersion"] == "3"
     assert model_versions(lookoutvision_client) == ["1", "3"]
 
 
 def test_describe_latest_model(lookoutvision_client: Any, project: str) -> None:
-    _create(lookoutvision_client)
-    _create(lookoutvision_client)
+    create_model(lookoutvision_client)
+    create_model(lookoutvision_client)
     latest = lookoutvision_client.describe_model(ProjectName=PROJECT, ModelVersion="latest")
     assert latest["ModelDescription"]["ModelVersion"] == "2"
 
@@ -70,14 +63,14 @@ def test_model_version_format_is_validated(
 
 
 def test_delete_model_refuses_latest(unchecked_client: Any, project: str) -> None:
-    _create(unchecked_client)
+    create_model(unchecked_client)
     with pytest.raises(unchecked_client.exceptions.ValidationException):
         unchecked_client.delete_model(ProjectName=PROJECT, ModelVersion="latest")
     assert model_versions(unchecked_client) == ["1"]
 
 
 def test_a_training_model_cannot_be_deleted(lookoutvision_client: Any, project: str) -> None:
-    arn = _create(lookoutvision_client)["ModelArn"]
+    arn = create_model(lookoutvision_client)["ModelArn"]
     with pytest.raises(lookoutvision_client.exceptions.ConflictException) as excinfo:
         lookoutvision_client.delete_model(ProjectName=PROJECT, ModelVersion="1")
     error = excinfo.value.response
@@ -90,8 +83,8 @@ def test_a_training_model_cannot_be_deleted(lookoutvision_client: Any, project: 
 def test_trained_and_failed_models_can_be_deleted(
     lookoutvision_client: Any, lookoutvision_mock: Any, project: str
 ) -> None:
-    _create(lookoutvision_client)
-    arn = _create(lookoutvision_client)["ModelArn"]
+    create_model(lookoutvision_client)
+    arn = create_model(lookoutvision_client)["ModelArn"]
     lookoutvision_mock.finish_training(PROJECT, "1")
     lookoutvision_mock.fail_training(PROJECT, "2", "broken")
     deleted = lookoutvision_client.delete_model(ProjectName=PROJECT, ModelVersion="2")
@@ -105,7 +98,7 @@ def test_trained_and_failed_models_can_be_deleted(
 
 def test_list_models_pages_with_next_token(lookoutvision_client: Any, project: str) -> None:
     for _ in range(7):
-        _create(lookoutvision_client)
+        create_model(lookoutvision_client)
     first = lookoutvision_client.list_models(ProjectName=PROJECT, MaxResults=3)
     assert [m["ModelVersion"] for m in first["Models"]] == ["1", "2", "3"]
     second = lookoutvision_client.list_models(
@@ -121,7 +114,7 @@ def test_list_models_pages_with_next_token(lookoutvision_client: Any, project: s
 def test_a_token_from_another_list_is_refused(lookoutvision_client: Any, project: str) -> None:
     lookoutvision_client.create_project(ProjectName="gears")
     for _ in range(3):
-        _create(lookoutvision_client)
+        create_model(lookoutvision_client)
     token = lookoutvision_client.list_models(ProjectName=PROJECT, MaxResults=1)["NextToken"]
     with pytest.raises(lookoutvision_client.exceptions.ValidationException):
         lookoutvision_client.list_models(ProjectName="gears", NextToken=token)
@@ -163,7 +156,7 @@ def test_project_create_describe_list_delete(lookoutvision_client: Any) -> None:
 def test_a_project_with_models_cannot_be_deleted(
     lookoutvision_client: Any, lookoutvision_mock: Any, project: str
 ) -> None:
-    _create(lookoutvision_client)
+    create_model(lookoutvision_client)
     lookoutvision_mock.finish_training(PROJECT, "1")
     with pytest.raises(lookoutvision_client.exceptions.ConflictException) as excinfo:
         lookoutvision_client.delete_project(ProjectName=PROJECT)

@@ -82,3 +82,8 @@ def test_account_comes_from_the_access_key_of_an_assumed_role() -> None:
         )
         arn = client.create_project(ProjectName=PROJECT)["ProjectMetadata"]["ProjectArn"]
         assert ":210987654321:project/" in arn
+
+
+def test_operations_not_implemented_yet_say_so(lookoutvision_client: Any, project: str) -> None:
+    with pytest.raises(NotImplementedError, match="CreateDataset"):
+        lookoutvision_client.create_dataset(ProjectName=PROJECT, DatasetType="train")

@@ -14,7 +14,7 @@ import hashlib
 import json
 import threading
 from collections import OrderedDict, deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -39,7 +39,7 @@ DEFAULT_TRAINING_SECONDS = 3600.0
 TOKEN_LIFETIME_SECONDS = 8 * 3600.0
 MAX_TAGS_PER_RESOURCE = 200
 DEFAULT_PAGE_SIZE = 100
-# Regions where the service was offered; others work when moto allows unknown regions.
+# Regions where the service was offered; others only when moto allows unknown regions.
 REGIONS = [
     "us-east-1",
     "us-east-2",
@@ -75,6 +75,10 @@ class TrainingLifecycle:
 
     def __init__(self, started_at: float, planned_failure: str | None = None) -> None:
         self.started_at = started_at
+        # A time-based training keeps the duration in force when it started.
+        self.duration = float(
+            state_manager.get_transition(MODEL_STATE).get("seconds", DEFAULT_TRAINING_SECONDS)
+        )
         self.status = TRAINING
         self.status_message = STATUS_MESSAGES[TRAINING]
         self.ended_at: float | None = None
@@ -94,7 +98,7 @@ class TrainingLifecycle:
             if self._reads >= int(transition.get("times", 1)):
                 self._end(now)
         else:
-            due = self.started_at + float(transition.get("seconds", DEFAULT_TRAINING_SECONDS))
+            due = self.started_at + self.duration
             if now >= due:
                 self._end(due)
         return self.status
@@ -124,8 +128,10 @@ class Model:
     lifecycle: TrainingLifecycle
     tags: dict[str, str] = field(default_factory=dict)
 
-    def metadata(self) -> dict[str, Any]:
-        status = self.lifecycle.refresh(clock.time(), is_read=False)
+    def metadata(self, refresh: bool = True) -> dict[str, Any]:
+        """ModelMetadata; ``refresh=False`` reports the status as it stands, without moving it."""
+        lifecycle = self.lifecycle
+        status = lifecycle.refresh(clock.time(), is_read=False) if refresh else lifecycle.status
         return {
             "CreationTimestamp": self.created_at,
             "ModelVersion": self.version,
@@ -191,10 +197,20 @@ class Project:
 
 
 @dataclass
+class Outcome:
+    """What a call did: its answer now, how to answer a repeat, and the resource it concerns."""
+
+    answer: dict[str, Any]
+    replay: Callable[[], dict[str, Any]]
+    resource_id: str
+    resource_type: str
+
+
+@dataclass
 class _RememberedCall:
     fingerprint: str
     expires_at: float
-    replay: Callable[[], dict[str, Any]]
+    outcome: Outcome
 
 
 class IdempotencyTokens:
@@ -203,14 +219,7 @@ class IdempotencyTokens:
     def __init__(self) -> None:
         self._calls: OrderedDict[tuple[str, str], _RememberedCall] = OrderedDict()
 
-    def replay(
-        self,
-        operation: str,
-        token: str | None,
-        fingerprint: str,
-        resource_id: str,
-        resource_type: str,
-    ) -> dict[str, Any] | None:
+    def replay(self, operation: str, token: str | None, fingerprint: str) -> dict[str, Any] | None:
         """The remembered answer for a repeated call, None for a new one; a mismatch is an error."""
         if token is None:
             return None
@@ -222,21 +231,17 @@ class IdempotencyTokens:
         if remembered.fingerprint != fingerprint:
             raise ConflictException(
                 f"The client token {token} was already used with different parameters.",
-                resource_id=resource_id,
-                resource_type=resource_type,
+                resource_id=remembered.outcome.resource_id,
+                resource_type=remembered.outcome.resource_type,
             )
-        return remembered.replay()
+        return remembered.outcome.replay()
 
     def remember(
-        self,
-        operation: str,
-        token: str | None,
-        fingerprint: str,
-        replay: Callable[[], dict[str, Any]],
+        self, operation: str, token: str | None, fingerprint: str, outcome: Outcome
     ) -> None:
         if token is not None:
             expires_at = clock.time() + TOKEN_LIFETIME_SECONDS
-            self._calls[(operation, token)] = _RememberedCall(fingerprint, expires_at, replay)
+            self._calls[(operation, token)] = _RememberedCall(fingerprint, expires_at, outcome)
             self._calls.move_to_end((operation, token))
 
     def _forget_expired(self, now: float) -> None:
@@ -255,7 +260,13 @@ class IdempotencyTokens:
 
 
 def fingerprint(**inputs: Any) -> str:
+    """A canonical form of a call's input: equal inputs, however ordered or spelled, match."""
     return json.dumps(inputs, sort_keys=True, separators=(",", ":"))
+
+
+def _tags_as_mapping(tags: list[dict[str, str]] | None) -> dict[str, str]:
+    # Tag order carries no meaning, and no tags is the same input as an empty list.
+    return {tag["Key"]: tag["Value"] for tag in tags or ()}
 
 
 T = TypeVar("T")
@@ -318,7 +329,11 @@ class LookoutVisionBackend(BaseBackend):
         """Raises the next error a test queued for this operation (``inject_error``), if any."""
         queued = self.injected_errors.get(operation_name)
         if queued:
-            raise queued.popleft()
+            try:
+                error = queued.popleft()
+            except IndexError:  # another thread took the last one
+                return
+            raise error
 
     # ARNs ----------------------------------------------------------------------------------
 
@@ -342,25 +357,21 @@ class LookoutVisionBackend(BaseBackend):
         operation: str,
         client_token: str | None,
         inputs: dict[str, Any],
-        resource: tuple[str, str],
-        act: Callable[[], Callable[[], dict[str, Any]]],
+        act: Callable[[], Outcome],
     ) -> dict[str, Any]:
-        """Runs ``act`` once per client token and input; a repeat gets ``act``'s replay.
-
-        ``act`` does the work and returns how to answer, now and on replays. ``resource`` (id and
-        type) names what a token reused with other input conflicts with.
-        """
+        """Runs ``act`` once per client token and input; a repeat within the token's lifetime
+        gets the remembered outcome's replay, the token with other input a ConflictException."""
         with self._lock:
             call = fingerprint(**inputs)
-            replayed = self.tokens.replay(operation, client_token, call, *resource)
+            replayed = self.tokens.replay(operation, client_token, call)
             if replayed is not None:
                 return replayed
-            answer = act()
-            self.tokens.remember(operation, client_token, call, answer)
-            return answer()
+            outcome = act()
+            self.tokens.remember(operation, client_token, call, outcome)
+            return outcome.answer
 
     def create_project(self, project_name: str, client_token: str | None = None) -> dict[str, Any]:
-        def act() -> Callable[[], dict[str, Any]]:
+        def act() -> Outcome:
             if project_name in self.projects:
                 raise ConflictException(
                     f"A project named {project_name} already exists.",
@@ -376,10 +387,9 @@ class LookoutVisionBackend(BaseBackend):
             )
             self.projects[project_name] = project
             answer = {"ProjectMetadata": project.metadata()}
-            return lambda: answer
+            return Outcome(answer, lambda: answer, project_name, "PROJECT")
 
-        inputs = {"name": project_name}
-        return self._once("CreateProject", client_token, inputs, (project_name, "PROJECT"), act)
+        return self._once("CreateProject", client_token, {"name": project_name}, act)
 
     def describe_project(self, project_name: str) -> dict[str, Any]:
         project = self._project(project_name)
@@ -395,7 +405,7 @@ class LookoutVisionBackend(BaseBackend):
         return {"Projects": [p.metadata() for p in page], "NextToken": token}
 
     def delete_project(self, project_name: str, client_token: str | None = None) -> dict[str, Any]:
-        def act() -> Callable[[], dict[str, Any]]:
+        def act() -> Outcome:
             project = self._project(project_name)
             if project.models:
                 raise ConflictException(
@@ -405,10 +415,9 @@ class LookoutVisionBackend(BaseBackend):
                 )
             del self.projects[project_name]
             answer = {"ProjectArn": project.arn}
-            return lambda: answer
+            return Outcome(answer, lambda: answer, project_name, "PROJECT")
 
-        inputs = {"name": project_name}
-        return self._once("DeleteProject", client_token, inputs, (project_name, "PROJECT"), act)
+        return self._once("DeleteProject", client_token, {"name": project_name}, act)
 
     # Models --------------------------------------------------------------------------------
 
@@ -437,8 +446,7 @@ class LookoutVisionBackend(BaseBackend):
         kms_key_id: str | None = None,
         tags: list[dict[str, str]] | None = None,
     ) -> dict[str, Any]:
-        def act() -> Callable[[], dict[str, Any]]:
-            tag_map = _tag_map(tags or [])
+        def act() -> Outcome:
             project = self._project(project_name)
             version = str(project.last_version + 1)
             failures = self.planned_training_failures
@@ -452,45 +460,52 @@ class LookoutVisionBackend(BaseBackend):
                 description=description,
                 kms_key_id=kms_key_id,
                 lifecycle=TrainingLifecycle(now, failures.popleft() if failures else None),
-                tags=tag_map,
+                tags=_tags_as_mapping(tags),
             )
             project.last_version += 1
             project.models[version] = model
-            created = {"ModelMetadata": model.metadata()}
+            # The creation answer is always TRAINING: only later reads move the lifecycle on.
+            created = {"ModelMetadata": model.metadata(refresh=False)}
 
-            def answer() -> dict[str, Any]:
-                # A replay reports the model as it is now, or as created once it is deleted.
+            def replay() -> dict[str, Any]:
+                # A repeat reports the model as it is now, or as created once it is deleted.
                 live = project.models.get(version)
                 return {"ModelMetadata": live.metadata()} if live is not None else created
 
-            return answer
+            return Outcome(created, replay, f"{project_name}/{version}", "MODEL")
 
         inputs = {
             "project": project_name,
             "description": description,
             "output": output_config,
             "kms": kms_key_id,
-            "tags": tags,
+            "tags": _tags_as_mapping(tags),
         }
-        return self._once("CreateModel", client_token, inputs, (project_name, "MODEL"), act)
+        return self._once("CreateModel", client_token, inputs, act)
 
     def describe_model(self, project_name: str, model_version: str) -> dict[str, Any]:
-        return {"ModelDescription": self.find_model(project_name, model_version).describe()}
+        with self._lock:
+            return {"ModelDescription": self.find_model(project_name, model_version).describe()}
 
     def list_models(
         self, project_name: str, next_token: str | None = None, max_results: int | None = None
     ) -> dict[str, Any]:
-        project = self._project(project_name)
-        models = list(project.models.values())
-        page, token = paginate(
-            models, lambda m: int(m.version), f"ListModels/{project.arn}", next_token, max_results
-        )
-        return {"Models": [m.metadata() for m in page], "NextToken": token}
+        with self._lock:
+            project = self._project(project_name)
+            models = list(project.models.values())
+            page, token = paginate(
+                models,
+                lambda m: int(m.version),
+                f"ListModels/{project.arn}",
+                next_token,
+                max_results,
+            )
+            return {"Models": [m.metadata() for m in page], "NextToken": token}
 
     def delete_model(
         self, project_name: str, model_version: str, client_token: str | None = None
     ) -> dict[str, Any]:
-        def act() -> Callable[[], dict[str, Any]]:
+        def act() -> Outcome:
             project = self._project(project_name)
             model = self._model(project, model_version)
             status = model.lifecycle.refresh(clock.time(), is_read=False)
@@ -502,11 +517,10 @@ class LookoutVisionBackend(BaseBackend):
                 )
             del project.models[model.version]
             answer = {"ModelArn": model.arn}
-            return lambda: answer
+            return Outcome(answer, lambda: answer, f"{project_name}/{model.version}", "MODEL")
 
         inputs = {"project": project_name, "version": model_version}
-        resource = (f"{project_name}/{model_version}", "MODEL")
-        return self._once("DeleteModel", client_token, inputs, resource, act)
+        return self._once("DeleteModel", client_token, inputs, act)
 
     # Tags ----------------------------------------------------------------------------------
 
@@ -527,7 +541,7 @@ class LookoutVisionBackend(BaseBackend):
     def tag_resource(self, resource_arn: str, tags: list[dict[str, str]]) -> dict[str, Any]:
         with self._lock:
             model = self._taggable(resource_arn)
-            merged = {**model.tags, **_tag_map(tags)}
+            merged = {**model.tags, **_tags_as_mapping(tags)}
             if len(merged) > MAX_TAGS_PER_RESOURCE:
                 raise ServiceQuotaExceededException(
                     f"The resource {resource_arn} would have {len(merged)} tags; "
@@ -552,32 +566,6 @@ class LookoutVisionBackend(BaseBackend):
         return {"Tags": [{"Key": k, "Value": v} for k, v in model.tags.items()]}
 
 
-def _tag_map(tags: Iterable[dict[str, str]]) -> dict[str, str]:
-    tag_map: dict[str, str] = {}
-    for tag in tags:
-        key = tag["Key"]
-        if key in tag_map:
-            raise ValidationException(f"The tag key {key} appears more than once.")
-        # AWS-wide tagging rule: the aws: prefix is reserved for AWS's own tags.
-        if key.lower().startswith("aws:"):
-            raise ValidationException(f"The tag key {key} uses the reserved prefix aws:.")
-        tag_map[key] = tag["Value"]
-    return tag_map
-
-
 lookoutvision_backends = BackendDict(
     LookoutVisionBackend, SERVICE_NAME, use_boto3_regions=False, additional_regions=REGIONS
 )
-
-
-def backend_of(account_id: str, region_name: str) -> LookoutVisionBackend:
-    """The backend of an account and region, created on first use.
-
-    Existing backends are read with plain dict lookups: ``BackendDict.__getitem__`` takes a lock
-    and copies the account list on every call, which shows on the per-request path.
-    """
-    regions = dict.get(lookoutvision_backends, account_id)
-    existing = dict.get(regions, region_name) if regions is not None else None
-    if existing is not None:
-        return existing
-    return lookoutvision_backends[account_id][region_name]

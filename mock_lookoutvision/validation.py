@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import json
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -76,6 +77,7 @@ def _checker(shape: Shape) -> Checker:
     pattern = regex.compile(meta["pattern"]) if "pattern" in meta else None
     enum = frozenset(shape.enum) if kind == "string" and shape.enum else None
     low, high = meta.get("min"), meta.get("max")
+    service_rule = _SERVICE_RULES.get(shape.name)
     measure = len if kind in ("string", "list", "map") else None
     bound = "length" if measure is not None else "value"
 
@@ -119,6 +121,8 @@ def _checker(shape: Shape) -> Checker:
         elif kind == "list":
             for index, item in enumerate(value, start=1):
                 check_items(item, f"{path}.{index}.member", messages)
+        if service_rule is not None:
+            service_rule(value, path, messages)
 
     return check
 
@@ -138,3 +142,28 @@ def _structure_checker(shape: Shape) -> Checker:
                 check(member_value, _path(path, name), messages)
 
     return check_members
+
+
+# Rules the service applies that its model does not state, by the name of the shape they govern.
+
+
+def _unique_tag_keys(tags: list[Any], path: str, messages: list[str]) -> None:
+    # A resource holds one value per key, so a request naming a key twice is ambiguous.
+    counts = Counter(tag.get("Key") for tag in tags if isinstance(tag, dict))
+    repeated = sorted(str(key) for key, count in counts.items() if count > 1)
+    if repeated:
+        messages.append(
+            _violation(tags, path, f"Member must have unique keys; repeated: {', '.join(repeated)}")
+        )
+
+
+def _not_a_reserved_tag_key(tag: dict[str, Any], path: str, messages: list[str]) -> None:
+    # AWS-wide tagging rule: keys starting with aws: are reserved for AWS's own tags.
+    key = tag.get("Key")
+    if isinstance(key, str) and key.lower().startswith("aws:"):
+        messages.append(
+            _violation(key, f"{path}.key", "Member must not start with the reserved prefix aws:")
+        )
+
+
+_SERVICE_RULES: dict[str, Checker] = {"TagList": _unique_tag_keys, "Tag": _not_a_reserved_tag_key}

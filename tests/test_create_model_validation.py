@@ -8,7 +8,7 @@ from typing import Any
 import boto3
 import pytest
 import requests
-from botocore.exceptions import ClientError, ParamValidationError
+from botocore.exceptions import ClientError
 
 from .conftest import OUTPUT, PROJECT, error_of, model_versions
 
@@ -134,17 +134,36 @@ def test_constraints_botocore_does_not_check_are_refused_by_the_server(
     assert model_versions(lookoutvision_client) == []
 
 
-def test_client_side_checks_stay_botocores(lookoutvision_client: Any, project: str) -> None:
-    with pytest.raises(ParamValidationError):
-        lookoutvision_client.create_model(ProjectName=project, OutputConfig=_output(Bucket="ab"))
-
-
 def test_duplicate_tag_keys_are_refused(
     unchecked_client: Any, lookoutvision_mock: Any, project: str
 ) -> None:
     with pytest.raises(unchecked_client.exceptions.ValidationException) as excinfo:
-        unchecked_client.create_model(**_with(Tags=[_tag("team", "a"), _tag("team", "b")]))
-    assert "team" in excinfo.value.response["Error"]["Message"]
+        unchecked_client.create_model(
+            **_with(Tags=[_tag("team", "a"), _tag("team", "b")], ClientToken="retry-1")
+        )
+    message = excinfo.value.response["Error"]["Message"]
+    assert "at 'tags' failed to satisfy constraint: Member must have unique keys" in message
+    assert message.endswith("repeated: team")
+    _assert_nothing_recorded(unchecked_client, lookoutvision_mock, "retry-1")
+
+
+def test_duplicate_tag_keys_are_refused_also_with_a_used_token(
+    unchecked_client: Any, project: str
+) -> None:
+    unchecked_client.create_model(**_with(ClientToken="retry-1"))
+    with pytest.raises(unchecked_client.exceptions.ValidationException):
+        unchecked_client.create_model(
+            **_with(Tags=[_tag("team", "a"), _tag("team", "b")], ClientToken="retry-1")
+        )
+    assert model_versions(unchecked_client) == ["1"]
+
+
+def test_reserved_aws_prefix_is_refused(
+    unchecked_client: Any, lookoutvision_mock: Any, project: str
+) -> None:
+    with pytest.raises(unchecked_client.exceptions.ValidationException) as excinfo:
+        unchecked_client.create_model(**_with(Tags=[_tag("team"), _tag("aws:owner")]))
+    assert "at 'tags.2.member.key'" in excinfo.value.response["Error"]["Message"]
     _assert_nothing_recorded(unchecked_client, lookoutvision_mock, None)
 
 
@@ -248,9 +267,11 @@ class TestRawHttp:
 
 
 def test_empty_project_name_in_the_path_is_a_validation_error(unchecked_client: Any) -> None:
+    unchecked_client.create_project(ProjectName=PROJECT)
     with pytest.raises(unchecked_client.exceptions.ValidationException) as excinfo:
         unchecked_client.create_model(ProjectName="", OutputConfig=OUTPUT)
     assert "'projectName'" in excinfo.value.response["Error"]["Message"]
+    assert model_versions(unchecked_client) == []
 
 
 def test_a_client_made_outside_the_fixtures_works_too(lookoutvision_mock: Any) -> None:

@@ -57,7 +57,7 @@ def test_same_token_with_different_input_is_a_conflict(
         lookoutvision_client.create_model(**request)
     error = excinfo.value.response
     assert error["ResponseMetadata"]["HTTPStatusCode"] == 409
-    assert error["ResourceType"] == "MODEL"
+    assert (error["ResourceId"], error["ResourceType"]) == (f"{PROJECT}/1", "MODEL")
     assert "retry-1" in error["Error"]["Message"]
     assert model_versions(lookoutvision_client) == ["1"]
 
@@ -185,3 +185,15 @@ def test_delete_project_token_replays_the_deletion(lookoutvision_client: Any, pr
     assert first["ProjectArn"] == again["ProjectArn"]
     with pytest.raises(lookoutvision_client.exceptions.ResourceNotFoundException):
         lookoutvision_client.delete_project(ProjectName=PROJECT)
+
+
+def test_tag_order_and_empty_tags_are_the_same_input(
+    lookoutvision_client: Any, project: str
+) -> None:
+    tags = [{"Key": "a", "Value": "1"}, {"Key": "b", "Value": "2"}]
+    first = create_model(lookoutvision_client, ClientToken="retry-1", Tags=tags)
+    again = create_model(lookoutvision_client, ClientToken="retry-1", Tags=tags[::-1])
+    assert again["ModelArn"] == first["ModelArn"]
+    create_model(lookoutvision_client, ClientToken="retry-2")
+    assert create_model(lookoutvision_client, ClientToken="retry-2", Tags=[])["ModelVersion"] == "2"
+    assert model_versions(lookoutvision_client) == ["1", "2"]

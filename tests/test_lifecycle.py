@@ -76,10 +76,15 @@ def test_training_duration_is_configurable_per_mock() -> None:
 def test_training_duration_can_change_mid_test(
     lookoutvision_client: Any, lookoutvision_mock: Any, project: str
 ) -> None:
+    create_model(lookoutvision_client)
     lookoutvision_mock.set_training_duration(10)
     create_model(lookoutvision_client)
     lookoutvision_mock.advance(10)
-    assert _describe(lookoutvision_client)["Status"] == "TRAINED"
+    # The new duration applies to trainings started after the change only.
+    assert _describe(lookoutvision_client, "2")["Status"] == "TRAINED"
+    assert _describe(lookoutvision_client, "1")["Status"] == "TRAINING"
+    lookoutvision_mock.advance(HOUR)
+    assert _describe(lookoutvision_client, "1")["Status"] == "TRAINED"
 
 
 def test_a_test_can_finish_a_training_now(
@@ -148,18 +153,23 @@ def test_timestamps_come_from_the_simulated_clock(
 class TestMotoStateManager:
     """moto's state manager (model ``lookoutvision::model``) overrides the default transition."""
 
-    @pytest.fixture(autouse=True)
-    def _unset(self) -> Any:
-        yield
-        state_manager.unset_transition("lookoutvision::model")
-
     def test_model_is_registered(self) -> None:
         assert "lookoutvision::model" in state_manager.get_registered_models()
 
     def test_immediate(self, lookoutvision_client: Any, project: str) -> None:
         state_manager.set_transition("lookoutvision::model", {"progression": "immediate"})
-        create_model(lookoutvision_client)
+        # The creation answer itself is TRAINING; the next read finds the training over.
+        assert create_model(lookoutvision_client)["Status"] == "TRAINING"
         assert _describe(lookoutvision_client)["Status"] == "TRAINED"
+
+    def test_a_transition_set_in_one_mock_does_not_reach_the_next(self) -> None:
+        with mock_lookoutvision():
+            state_manager.set_transition("lookoutvision::model", {"progression": "immediate"})
+        with mock_lookoutvision():
+            client = boto3.client("lookoutvision", region_name="us-east-1")
+            client.create_project(ProjectName=PROJECT)
+            create_model(client)
+            assert _describe(client)["Status"] == "TRAINING"
 
     def test_manual(self, lookoutvision_client: Any, project: str) -> None:
         state_manager.set_transition("lookoutvision::model", {"progression": "manual", "times": 3})

@@ -2,13 +2,15 @@
 
 Every pytest run of anyone who has the package installed loads this module, so it stays light:
 it points botocore at the shipped API model (so ``boto3.client("lookoutvision")`` resolves) and
-imports moto (about half a second) only when a fixture is first used.
+imports moto (about half a second) only when a fixture is first used, or once the tests have
+imported moto themselves.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,7 +22,8 @@ if TYPE_CHECKING:
 
 
 def _add_model_to_data_path() -> None:
-    # Found without importing the package, whose import brings in moto.
+    # What mock_lookoutvision.api_model.register_data_path does, without importing the package,
+    # whose import brings in moto.
     spec = importlib.util.find_spec("mock_lookoutvision")
     if spec is None or spec.origin is None:
         return
@@ -31,6 +34,14 @@ def _add_model_to_data_path() -> None:
 
 
 _add_model_to_data_path()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Once a test session uses moto, attach this service to it before any test's mocks start,
+    so that ``mock_aws()`` answers lookoutvision without the test importing the package."""
+    if "moto" in sys.modules and "mock_lookoutvision" not in sys.modules:
+        import mock_lookoutvision  # noqa: F401  (importing attaches)
 
 
 @pytest.fixture

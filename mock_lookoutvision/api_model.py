@@ -38,7 +38,9 @@ def register_data_path() -> None:
         loader = session._session.get_component("data_loader")
         if entry not in loader.search_paths:
             # Before botocore's own data, as AWS_DATA_PATH entries are.
-            loader.search_paths.insert(len(loader.search_paths) - 2, entry)
+            loader.search_paths.insert(max(len(loader.search_paths) - 2, 0), entry)
+            # The loader caches the services it has listed; a used session would not look again.
+            getattr(loader, "_cache", {}).clear()
 
 
 def _load_json(path: Path) -> dict[str, Any]:

@@ -13,6 +13,14 @@ import time
 from datetime import datetime, timedelta, timezone
 
 
+def duration_seconds(duration: float | timedelta, why_not_negative: str) -> float:
+    """Seconds in a duration given as seconds or a timedelta; negative ones are refused."""
+    seconds = duration.total_seconds() if isinstance(duration, timedelta) else float(duration)
+    if seconds < 0:
+        raise ValueError(f"{why_not_negative}; got {seconds} seconds")
+    return seconds
+
+
 class SimulatedClock:
     def __init__(self) -> None:
         self._offset = 0.0
@@ -29,16 +37,13 @@ class SimulatedClock:
 
     def advance(self, by: float | timedelta) -> datetime:
         """Moves simulated time forward and returns the new now. Time never runs backwards."""
-        seconds = by.total_seconds() if isinstance(by, timedelta) else float(by)
-        if seconds < 0:
-            raise ValueError(f"the clock only moves forward; got {seconds} seconds")
+        seconds = duration_seconds(by, "the clock only moves forward")
         with self._lock:
             self._offset += seconds
         return self.now()
 
-    @property
-    def offset(self) -> float:
-        """Seconds added to real time so far."""
+    def offset_seconds(self) -> float:
+        """Seconds ``advance`` has added to real time so far."""
         return self._offset
 
     def reset(self) -> None:

@@ -18,6 +18,8 @@ class LookoutVisionError(Exception):
     unmodelled_status: ClassVar[int] = 400
 
     def __init__(self, message: str, **members: Any) -> None:
+        if type(self) is LookoutVisionError:
+            raise TypeError("raise one of the service's errors, not their common base class")
         super().__init__(message)
         self.message = message
         self.members = {name: value for name, value in members.items() if value is not None}

@@ -3,7 +3,8 @@
 A mock wraps moto's own ``mock_aws`` (fake credentials, every moto service live beside this one)
 and owns what moto does not reset for it: this service's state, the simulated clock and the
 training transition. moto resets state only when the outermost of its mocks starts, so a
-``mock_lookoutvision()`` nested in ``mock_aws()`` resets its own backend here.
+``mock_lookoutvision()`` nested in ``mock_aws()`` resets this service's state itself; nested in
+another ``mock_lookoutvision()``, it shares the outer one's state and clock.
 """
 
 from __future__ import annotations
@@ -24,33 +25,32 @@ from .api_model import SERVICE_NAME, register_data_path, service_model
 from .backend import (
     DEFAULT_TRAINING_SECONDS,
     MODEL_STATE,
+    TRAINING,
     LookoutVisionBackend,
-    backend_of,
     default_training_transition,
-    lookoutvision_backends,
 )
-from .clock import clock
+from .clock import clock, duration_seconds
 from .errors import LookoutVisionError
-from .moto_attachment import decorate_class, new_moto_mock
+from .moto_attachment import backend_of, decorate_class, drop_all_backends, new_moto_mock
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
 _nesting_lock = threading.Lock()
-_active_mocks = 0
-
-
-def _seconds(duration: float | timedelta) -> float:
-    seconds = duration.total_seconds() if isinstance(duration, timedelta) else float(duration)
-    if seconds < 0:
-        raise ValueError(f"a duration can't be negative; got {seconds} seconds")
-    return seconds
+# The training durations of the active mocks, innermost last: the innermost one applies.
+_active_durations: list[float] = []
 
 
 def reset_state() -> None:
-    """Drops every project and model of every account and region, and rewinds the clock."""
-    lookoutvision_backends.clear()
+    """Drops every project and model of every account and region, rewinds the clock and forgets
+    any transition a test set in moto's state manager for this service."""
+    drop_all_backends()
     clock.reset()
+    state_manager.unset_transition(MODEL_STATE)
+
+
+def _use_training_duration(seconds: float) -> None:
+    state_manager.register_default_transition(MODEL_STATE, default_training_transition(seconds))
 
 
 class LookoutVisionMock:
@@ -67,7 +67,7 @@ class LookoutVisionMock:
         region_name: str = "us-east-1",
         account_id: str = DEFAULT_ACCOUNT_ID,
     ) -> None:
-        self.training_seconds = _seconds(training_duration)
+        self.training_seconds = duration_seconds(training_duration, "a duration can't be negative")
         self.region_name = region_name
         self.account_id = account_id
         self._moto = new_moto_mock()
@@ -75,26 +75,27 @@ class LookoutVisionMock:
     # Starting and stopping -------------------------------------------------------------------
 
     def start(self, reset: bool = True) -> None:
-        global _active_mocks
         register_data_path()
         self._moto.start(reset=reset)
         with _nesting_lock:
-            _active_mocks += 1
-            outermost = _active_mocks == 1
+            outermost = not _active_durations
+            _active_durations.append(self.training_seconds)
         if outermost and reset:
             reset_state()
-        if outermost:
-            self.set_training_duration(self.training_seconds)
+        _use_training_duration(self.training_seconds)
 
     def stop(self, remove_data: bool = True) -> None:
-        global _active_mocks
         with _nesting_lock:
-            _active_mocks -= 1
-            outermost = _active_mocks == 0
-        if outermost:
-            if remove_data:
-                reset_state()
-            state_manager.register_default_transition(MODEL_STATE, default_training_transition())
+            if not _active_durations:
+                raise RuntimeError("stop() was called on a mock_lookoutvision that is not started")
+            _active_durations.pop()
+            outermost = not _active_durations
+            outer_duration = _active_durations[-1] if _active_durations else None
+        if outermost and remove_data:
+            reset_state()
+        _use_training_duration(
+            DEFAULT_TRAINING_SECONDS if outer_duration is None else outer_duration
+        )
         self._moto.stop(remove_data=remove_data)
 
     def __enter__(self) -> LookoutVisionMock:
@@ -143,11 +144,15 @@ class LookoutVisionMock:
         return backend_of(account_id or self.account_id, region_name or self.region_name)
 
     def set_training_duration(self, duration: float | timedelta) -> None:
-        """How long trainings take on the simulated clock (moto's state manager may override)."""
-        self.training_seconds = _seconds(duration)
-        state_manager.register_default_transition(
-            MODEL_STATE, default_training_transition(self.training_seconds)
-        )
+        """How long trainings started from now on take, on the simulated clock.
+
+        moto's state manager (``lookoutvision::model``) overrides it when a test sets a transition.
+        """
+        self.training_seconds = duration_seconds(duration, "a duration can't be negative")
+        with _nesting_lock:
+            if _active_durations:
+                _active_durations[-1] = self.training_seconds
+        _use_training_duration(self.training_seconds)
 
     def finish_training(
         self,
@@ -158,9 +163,7 @@ class LookoutVisionMock:
         region_name: str | None = None,
     ) -> None:
         """Ends a model's training now, successfully."""
-        model = self.backend(account_id, region_name).find_model(project_name, model_version)
-        if model.lifecycle.refresh(clock.time(), is_read=False) == "TRAINING":
-            model.lifecycle.finish(clock.time())
+        self._end_training(project_name, model_version, None, account_id, region_name)
 
     def fail_training(
         self,
@@ -172,9 +175,23 @@ class LookoutVisionMock:
         region_name: str | None = None,
     ) -> None:
         """Ends a model's training now with TRAINING_FAILED and ``message`` as its StatusMessage."""
+        self._end_training(project_name, model_version, message, account_id, region_name)
+
+    def _end_training(
+        self,
+        project_name: str,
+        model_version: str,
+        failure: str | None,
+        account_id: str | None,
+        region_name: str | None,
+    ) -> None:
         model = self.backend(account_id, region_name).find_model(project_name, model_version)
-        if model.lifecycle.refresh(clock.time(), is_read=False) == "TRAINING":
-            model.lifecycle.fail(message, clock.time())
+        lifecycle, now = model.lifecycle, clock.time()
+        if lifecycle.refresh(now, is_read=False) == TRAINING:
+            if failure is None:
+                lifecycle.finish(now)
+            else:
+                lifecycle.fail(failure, now)
 
     def inject_error(
         self,

@@ -16,7 +16,10 @@ pattern in ``moto.backend_index.backend_url_patterns`` matches the URL, then ask
   patterns, which costs more than this service's whole work per call; other URLs go to moto as
   before. Being inside the stubber keeps moto's on/off switch and exactly one execution per call
   (a second ``before-send`` handler would be called too, and moto's would then run the request
-  again).
+  again). moto's passthrough and service-whitelist settings are honoured as moto does.
+
+The backends themselves live in a moto ``BackendDict`` (``backend.lookoutvision_backends``); the
+two helpers at the end read and clear it.
 """
 
 from __future__ import annotations
@@ -29,6 +32,9 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar, cast
 
 import moto.backend_index as backend_index
+from moto import settings as moto_settings
+from moto.core.config import passthrough_service, passthrough_url, service_whitelisted
+from moto.core.exceptions import ServiceNotWhitelisted
 from moto.core.models import DEFAULT_ACCOUNT_ID, MockAWS, botocore_stubber
 
 from . import backend as backend_module
@@ -36,9 +42,9 @@ from .api_model import SERVICE_NAME
 from .protocol import Response
 from .routing import answer
 
-URL_PATTERN = r"https?://lookoutvision\.(.+)\.amazonaws\.com/.*"
-_HOST = re.compile(r"https?://lookoutvision\.(.+)\.amazonaws\.com")
-_REGION_IN_HOST = re.compile(r"https?://lookoutvision\.([^.]+)\.")
+# The endpoints the model's rule set produces: plain, FIPS, and dual-stack (api.aws).
+_HOST = re.compile(r"https?://lookoutvision(?:-fips)?\.([^.]+)\.(?:amazonaws\.com|api\.aws)")
+URL_PATTERN = _HOST.pattern + "/.*"
 _ACCESS_KEY = re.compile(r"Credential=([^/]+)/")
 
 _moto_process_request: Callable[[Any], Any] | None = None
@@ -66,24 +72,37 @@ def is_attached() -> bool:
 def _process_request(request: Any) -> Any:
     """moto's stubber entry point: lookoutvision URLs here, every other URL to moto."""
     url = request.url or ""
-    if _HOST.match(url):
-        return answer(request.method or "GET", url, request.headers, request.body, backend_for)
-    assert _moto_process_request is not None
-    return _moto_process_request(request)
+    if not _HOST.match(url):
+        assert _moto_process_request is not None
+        return _moto_process_request(request)
+    if passthrough_service(SERVICE_NAME) or passthrough_url(url.split("?", 1)[0]):
+        return None
+    if not service_whitelisted(SERVICE_NAME):
+        raise ServiceNotWhitelisted(SERVICE_NAME)
+    return answer(*_request_parts(request), backend_for)
 
 
 def dispatch(request: Any, full_url: str, headers: Mapping[str, Any]) -> Response:
     """The handler in ``LookoutVisionBackend.urls``, for moto paths that go through the backend
     lookup (a client patched with ``moto.core.patch_client`` before this package was imported)."""
-    body = request.get_data() if hasattr(request, "get_data") else request.body
-    return answer(request.method, full_url, headers, body, backend_for)
+    return answer(*_request_parts(request), backend_for)
+
+
+def _request_parts(request: Any) -> tuple[str, str, Mapping[str, Any], bytes | str | None]:
+    """Method, raw (still percent-encoded) URL, headers and body of any request moto hands on:
+    botocore's and requests' prepared requests, or the werkzeug request some moto versions build."""
+    if hasattr(request, "get_data"):
+        environ = request.environ
+        raw = environ.get("RAW_URI") or environ.get("REQUEST_URI") or request.full_path
+        url = request.host_url.rstrip("/") + raw
+        return request.method, url, request.headers, request.get_data()
+    return request.method or "GET", request.url or "", request.headers, request.body
 
 
 def backend_for(url: str, headers: Mapping[str, Any]) -> backend_module.LookoutVisionBackend:
     """The backend of the caller's account and of the endpoint's region."""
-    region_match = _REGION_IN_HOST.match(url)
-    region = region_match.group(1) if region_match else "us-east-1"
-    return backend_module.backend_of(account_id(headers), region)
+    host = _HOST.match(url)
+    return backend_of(account_id(headers), host.group(1) if host else "us-east-1")
 
 
 def account_id(headers: Mapping[str, Any]) -> str:
@@ -110,6 +129,31 @@ def _iam_account_lookup() -> Callable[[str], str]:
 
 def _text(value: str | bytes) -> str:
     return value.decode() if isinstance(value, bytes) else value
+
+
+def backend_of(account: str, region: str) -> backend_module.LookoutVisionBackend:
+    """The backend of an account and region, created on first use.
+
+    Existing backends are read with plain dict lookups: ``BackendDict.__getitem__`` takes a lock
+    and copies the account list on every call, which shows on the per-request path.
+    """
+    backends = backend_module.lookoutvision_backends
+    regions = dict.get(backends, account)
+    existing = dict.get(regions, region) if regions is not None else None
+    if existing is not None:
+        return existing
+    if region not in backend_module.REGIONS and not moto_settings.allow_unknown_region():
+        raise ValueError(
+            f"Amazon Lookout for Vision was not offered in {region}; it was in "
+            f"{', '.join(backend_module.REGIONS)}. Set MOTO_ALLOW_NONEXISTENT_REGION=true to "
+            "use other regions anyway."
+        )
+    return backends[account][region]
+
+
+def drop_all_backends() -> None:
+    """Forgets every account's and region's state of this service (and only of this service)."""
+    backend_module.lookoutvision_backends.clear()
 
 
 C = TypeVar("C")

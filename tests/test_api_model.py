@@ -69,7 +69,7 @@ def test_a_default_session_made_before_import_learns_the_model() -> None:
     result = run_python(
         """
         import boto3
-        boto3.setup_default_session()
+        boto3.client("s3", region_name="us-east-1")  # the default session's loader is in use
         import mock_lookoutvision
         print(boto3.client("lookoutvision", region_name="us-east-1").meta.service_model.service_name)
         """

@@ -90,3 +90,23 @@ def test_plugin_is_registered_as_pytest11_entry_point() -> None:
 
     plugins = {e.name: e.value for e in entry_points(group="pytest11")}
     assert plugins.get("lookoutvision") == "conftest_plugin.plugin"
+
+
+def test_mock_aws_answers_once_tests_use_moto_without_importing_the_package(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(
+        test_moto_only="""
+        import boto3
+        from moto import mock_aws
+
+
+        @mock_aws
+        def test_lookoutvision_under_moto():
+            client = boto3.client("lookoutvision", region_name="us-east-1")
+            client.create_project(ProjectName="p")
+            assert [p["ProjectName"] for p in client.list_projects()["Projects"]] == ["p"]
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)

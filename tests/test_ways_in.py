@@ -11,7 +11,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from mock_lookoutvision import LookoutVisionMock, lookoutvision_backends, mock_lookoutvision
+from mock_lookoutvision import LookoutVisionMock, clock, lookoutvision_backends, mock_lookoutvision
 
 from .conftest import OUTPUT
 
@@ -39,7 +39,9 @@ def test_called_decorator_on_a_function_takes_options() -> None:
     client = _client()
     client.create_project(ProjectName="decorated")
     client.create_model(ProjectName="decorated", OutputConfig=OUTPUT)
-    assert _project_names(client) == ["decorated"]
+    clock.advance(60)
+    model = client.describe_model(ProjectName="decorated", ModelVersion="1")["ModelDescription"]
+    assert model["Status"] == "TRAINED"
 
 
 def test_decorator_preserves_the_function_and_drops_state_on_exit() -> None:
@@ -151,10 +153,44 @@ def test_nested_in_mock_aws_resets_only_its_own_state() -> None:
 def test_nested_mocks_share_one_state() -> None:
     with mock_lookoutvision() as outer:
         _client().create_project(ProjectName="outer")
-        outer.advance(100)
-        with mock_lookoutvision():
+        outer.advance(timedelta(days=1))
+        with mock_lookoutvision() as inner:
             assert _project_names(_client()) == ["outer"]
+            assert inner.now() - outer.now() < timedelta(seconds=1)
+            assert clock.offset_seconds() >= timedelta(days=1).total_seconds()
         assert _project_names(_client()) == ["outer"]
+
+
+def test_a_nested_mocks_training_duration_applies_inside_it_only() -> None:
+    with mock_lookoutvision(training_duration=600) as outer:
+        client = _client()
+        client.create_project(ProjectName="p")
+        with mock_lookoutvision(training_duration=60):
+            client.create_model(ProjectName="p", OutputConfig=OUTPUT)
+        client.create_model(ProjectName="p", OutputConfig=OUTPUT)
+        outer.advance(60)
+        statuses = [m["Status"] for m in client.list_models(ProjectName="p")["Models"]]
+        assert statuses == ["TRAINED", "TRAINING"]
+
+
+def test_stopping_a_mock_that_was_not_started_is_an_error() -> None:
+    mock = mock_lookoutvision()
+    with pytest.raises(RuntimeError, match="not started"):
+        mock.stop()
+    with mock_lookoutvision():
+        _client().create_project(ProjectName="p")
+    with mock_lookoutvision():
+        assert _project_names(_client()) == []
+
+
+def test_moto_service_whitelist_is_honoured() -> None:
+    from moto.core.exceptions import ServiceNotWhitelisted
+
+    with (
+        mock_aws(config={"core": {"service_whitelist": ["s3"]}}),
+        pytest.raises(ServiceNotWhitelisted),
+    ):
+        _client().list_projects()
 
 
 def test_handle_controls_act_on_a_chosen_region() -> None:
@@ -172,3 +208,28 @@ def test_handle_controls_act_on_a_chosen_region() -> None:
 def test_negative_training_duration_is_refused() -> None:
     with pytest.raises(ValueError, match="negative"):
         mock_lookoutvision(training_duration=-5)
+
+
+def test_regions_where_the_service_was_not_offered_are_refused_clearly(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with mock_lookoutvision():
+        client = boto3.client("lookoutvision", region_name="ap-south-1")
+        with pytest.raises(ValueError, match="not offered in ap-south-1"):
+            client.list_projects()
+        monkeypatch.setenv("MOTO_ALLOW_NONEXISTENT_REGION", "true")
+        assert client.list_projects()["Projects"] == []
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    [{"use_fips_endpoint": True}, {"use_dualstack_endpoint": True}],
+    ids=["fips", "dualstack"],
+)
+def test_fips_and_dual_stack_endpoints_are_answered(endpoint: dict[str, bool]) -> None:
+    from botocore.config import Config
+
+    with mock_lookoutvision():
+        client = boto3.client("lookoutvision", region_name=REGION, config=Config(**endpoint))
+        client.create_project(ProjectName="p")
+        assert _project_names(_client()) == ["p"]

@@ -2,15 +2,18 @@
 
     python bench/run.py [--rounds N] [--calls N]
 
-Each round measures every phase back to back (so machine noise hits them alike); the median round
-is reported. The cyclic garbage collector is off inside timed loops, as ``timeit`` does, so that a
-full collection does not land in one phase and invert a ratio.
+Each round measures every phase back to back (so machine noise hits them alike), in an order that
+rotates from round to round, and what a phase creates is removed before the next round, so every
+round measures the same sizes; the median round is reported. The cyclic garbage collector is off
+inside timed loops, as ``timeit`` does, so that a full collection does not land in one phase and
+invert a ratio.
 
 - floor: the same lookoutvision client with a ``before-send`` handler returning a canned response
   (moto's stubber switched off meanwhile): botocore's own pipeline, with no service behind it;
 - mock: CreateModel + DescribeModel through that client, answered by mock_lookoutvision;
 - moto-native: CloudWatch Logs CreateLogGroup + DescribeLogGroups, answered by moto itself;
-- scale: the mock's CreateModel + DescribeModel in a project of 10,000 models against one of 10;
+- scale: the mock's CreateModel + DescribeModel in a project of 10,000 models (each with its live
+  client token) against one of 10;
 - start/stop: ``with mock_lookoutvision():`` against ``with mock_aws():``, both empty.
 
 Only ratios are printed: absolute times on a shared machine say little.
@@ -21,7 +24,6 @@ from __future__ import annotations
 import argparse
 import functools
 import gc
-import itertools
 import statistics
 import time
 from collections.abc import Callable
@@ -98,22 +100,44 @@ def floor_of(client: Any, work: Callable[[], None], calls: int) -> float:
         client.meta.events.unregister("before-send.lookoutvision", canned_response)
 
 
-def moto_native_pair() -> Callable[[], None]:
+def moto_native_phase(calls: int) -> float:
+    """The moto-native pair; the log groups it made are deleted afterwards, untimed, so that every
+    round measures moto at the same size."""
     logs = boto3.client("logs", region_name=REGION)
-    names = (f"group-{i}" for i in itertools.count())
+    names = [f"group-{i}" for i in range(calls)]
+    pending = iter(names)
 
     def pair() -> None:
-        name = next(names)
+        name = next(pending)
         logs.create_log_group(logGroupName=name)
         logs.describe_log_groups(logGroupNamePrefix=name)
 
-    return pair
+    seconds = per_call(pair, calls)
+    for name in names:
+        logs.delete_log_group(logGroupName=name)
+    return seconds
 
 
 def fill(lv: LookoutVisionMock, project: str, count: int) -> None:
+    """``count`` models, each with the client token a real call carries."""
     backend = lv.backend()
-    for _ in range(count):
-        backend.create_model(project_name=project, output_config=OUTPUT)
+    for number in range(count):
+        backend.create_model(
+            project_name=project, output_config=OUTPUT, client_token=f"fill-{project}-{number}"
+        )
+
+
+def lookoutvision_phase(
+    lv: LookoutVisionMock, project: str, work: Callable[[], Any], calls: int
+) -> float:
+    """``work`` timed; the models it made are then dropped, untimed, so the project keeps its
+    size from round to round."""
+    models = lv.backend().projects[project].models
+    size = len(models)
+    seconds = per_call(work, calls)
+    for version in list(models)[size:]:
+        del models[version]
+    return seconds
 
 
 def start_stop(factory: Callable[[], Any]) -> Callable[[], None]:
@@ -135,12 +159,13 @@ def measure(rounds: int, calls: int) -> dict[str, list[float]]:
         fill(lv, "small", 10)
         fill(lv, "large", 10_000)
         mock_pair = create_and_describe(client, "bench")
+        small, large = create_and_describe(client, "small"), create_and_describe(client, "large")
         phases: dict[str, Callable[[], float]] = {
             "floor": lambda: floor_of(client, mock_pair, calls),
-            "mock": lambda: per_call(mock_pair, calls),
-            "moto": functools.partial(per_call, moto_native_pair(), calls),
-            "small": functools.partial(per_call, create_and_describe(client, "small"), calls),
-            "large": functools.partial(per_call, create_and_describe(client, "large"), calls),
+            "mock": lambda: lookoutvision_phase(lv, "bench", mock_pair, calls),
+            "moto": lambda: moto_native_phase(calls),
+            "small": lambda: lookoutvision_phase(lv, "small", small, calls),
+            "large": lambda: lookoutvision_phase(lv, "large", large, calls),
         }
         _run_rounds(phases, rounds, results)
     start_stops: dict[str, Callable[[], float]] = {

@@ -1,9 +1,8 @@
 """State and lifecycle: projects, models and their tags, one backend per account and region.
 
-Everything time-dependent reads the simulated clock when state is read (no threads, no sleeps):
-a model in TRAINING becomes TRAINED, or TRAINING_FAILED, as soon as a read finds its training over.
-How long "over" takes is moto's state-manager transition for ``lookoutvision::model``: by default
-time-based on the simulated clock, and a test may switch it to ``immediate`` or ``manual``.
+Everything time-dependent is a ``lifecycle.Lifecycle``, read lazily on the simulated clock (no
+threads, no sleeps): a model in TRAINING becomes TRAINED, or TRAINING_FAILED, as soon as a read
+finds its training over.
 """
 
 from __future__ import annotations
@@ -19,7 +18,6 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from moto.core.base_backend import BackendDict, BaseBackend
-from moto.moto_api import state_manager
 
 from .api_model import SERVICE_NAME
 from .clock import clock
@@ -30,11 +28,8 @@ from .errors import (
     ServiceQuotaExceededException,
     ValidationException,
 )
+from .lifecycle import TRAINING_STATE, Lifecycle, Outcome
 
-MODEL_STATE = "lookoutvision::model"
-# A realistic default: the developer guide says a training "takes at least 30 minutes" and
-# "might take several hours", with 24 hours as the limit.
-DEFAULT_TRAINING_SECONDS = 3600.0
 # "An idempotency token is active for 8 hours." (CreateModel API reference)
 TOKEN_LIFETIME_SECONDS = 8 * 3600.0
 MAX_TAGS_PER_RESOURCE = 200
@@ -53,67 +48,13 @@ REGIONS = [
 TRAINING = "TRAINING"
 TRAINED = "TRAINED"
 TRAINING_FAILED = "TRAINING_FAILED"
-STATUS_MESSAGES = {
-    TRAINING: "The model is being trained.",
-    TRAINED: "Training completed successfully.",
-}
+# The developer guide's example output (getting-started-sdk).
+TRAINING_MESSAGE = "The model is being trained."
+TRAINED_OUTCOME = Outcome(TRAINED, "Training completed successfully.")
 # "You can't delete model version that is running or being trained." (developer guide)
 UNDELETABLE_STATUSES = frozenset(
     {TRAINING, "STARTING_HOSTING", "HOSTED", "STOPPING_HOSTING", "SYSTEM_UPDATING", "DELETING"}
 )
-
-
-def default_training_transition(seconds: float = DEFAULT_TRAINING_SECONDS) -> dict[str, Any]:
-    return {"progression": "time", "seconds": seconds}
-
-
-state_manager.register_default_transition(MODEL_STATE, default_training_transition())
-
-
-class TrainingLifecycle:
-    """TRAINING -> TRAINED or TRAINING_FAILED, decided lazily when the status is read."""
-
-    def __init__(self, started_at: float, planned_failure: str | None = None) -> None:
-        self.started_at = started_at
-        # A time-based training keeps the duration in force when it started.
-        self.duration = float(
-            state_manager.get_transition(MODEL_STATE).get("seconds", DEFAULT_TRAINING_SECONDS)
-        )
-        self.status = TRAINING
-        self.status_message = STATUS_MESSAGES[TRAINING]
-        self.ended_at: float | None = None
-        self._planned_failure = planned_failure
-        self._reads = 0
-
-    def refresh(self, now: float, is_read: bool = True) -> str:
-        if self.status != TRAINING:
-            return self.status
-        if is_read:
-            self._reads += 1
-        transition = state_manager.get_transition(MODEL_STATE)
-        progression = transition.get("progression")
-        if progression == "immediate":
-            self._end(now)
-        elif progression == "manual":
-            if self._reads >= int(transition.get("times", 1)):
-                self._end(now)
-        else:
-            due = self.started_at + self.duration
-            if now >= due:
-                self._end(due)
-        return self.status
-
-    def _end(self, at: float) -> None:
-        if self._planned_failure is not None:
-            self.fail(self._planned_failure, at)
-        else:
-            self.finish(at)
-
-    def finish(self, at: float) -> None:
-        self.status, self.status_message, self.ended_at = TRAINED, STATUS_MESSAGES[TRAINED], at
-
-    def fail(self, message: str, at: float) -> None:
-        self.status, self.status_message, self.ended_at = TRAINING_FAILED, message, at
 
 
 @dataclass
@@ -125,13 +66,13 @@ class Model:
     output_config: dict[str, Any]
     description: str | None
     kms_key_id: str | None
-    lifecycle: TrainingLifecycle
+    lifecycle: Lifecycle
     tags: dict[str, str] = field(default_factory=dict)
 
     def metadata(self, refresh: bool = True) -> dict[str, Any]:
         """ModelMetadata; ``refresh=False`` reports the status as it stands, without moving it."""
         lifecycle = self.lifecycle
-        status = lifecycle.refresh(clock.time(), is_read=False) if refresh else lifecycle.status
+        status = lifecycle.refresh(is_read=False) if refresh else lifecycle.status
         return {
             "CreationTimestamp": self.created_at,
             "ModelVersion": self.version,
@@ -139,22 +80,23 @@ class Model:
             "Description": self.description,
             "Status": status,
             "StatusMessage": self.lifecycle.status_message,
-            "Performance": self._performance() if status == TRAINED else None,
+            "Performance": self._performance() if TRAINED in lifecycle.reached else None,
         }
 
     def describe(self) -> dict[str, Any]:
-        self.lifecycle.refresh(clock.time())
+        self.lifecycle.refresh()
         description = self.metadata()
         description.update(
             OutputConfig=self.output_config,
             KmsKeyId=self.kms_key_id,
         )
-        if description["Status"] == TRAINED:
+        trained_at = self.lifecycle.reached.get(TRAINED)
+        if trained_at is not None:
             location = self.output_config["S3Location"]
             # The developer guide's example: Prefix + EvaluationManifest-<project>-<version>.json.
             stem = f"{location.get('Prefix', '')}{{}}-{self.project_name}-{self.version}.json"
             description.update(
-                EvaluationEndTimestamp=self.lifecycle.ended_at,
+                EvaluationEndTimestamp=trained_at,
                 EvaluationManifest={
                     "Bucket": location["Bucket"],
                     "Key": stem.format("EvaluationManifest"),
@@ -197,7 +139,7 @@ class Project:
 
 
 @dataclass
-class Outcome:
+class CallOutcome:
     """What a call did: its answer now, how to answer a repeat, and the resource it concerns."""
 
     answer: dict[str, Any]
@@ -210,7 +152,7 @@ class Outcome:
 class _RememberedCall:
     fingerprint: str
     expires_at: float
-    outcome: Outcome
+    outcome: CallOutcome
 
 
 class IdempotencyTokens:
@@ -237,7 +179,7 @@ class IdempotencyTokens:
         return remembered.outcome.replay()
 
     def remember(
-        self, operation: str, token: str | None, fingerprint: str, outcome: Outcome
+        self, operation: str, token: str | None, fingerprint: str, outcome: CallOutcome
     ) -> None:
         if token is not None:
             expires_at = clock.time() + TOKEN_LIFETIME_SECONDS
@@ -257,6 +199,13 @@ class IdempotencyTokens:
         return sum(
             1 for (op, _), call in self._calls.items() if op == operation and call.expires_at > now
         )
+
+
+def _training(planned_failure: str | None) -> Lifecycle:
+    lifecycle = Lifecycle(TRAINING_STATE, TRAINING, TRAINING_MESSAGE)
+    failure = None if planned_failure is None else Outcome(TRAINING_FAILED, planned_failure)
+    lifecycle.begin(TRAINING, TRAINING_MESSAGE, TRAINED_OUTCOME, failure)
+    return lifecycle
 
 
 def fingerprint(**inputs: Any) -> str:
@@ -357,7 +306,7 @@ class LookoutVisionBackend(BaseBackend):
         operation: str,
         client_token: str | None,
         inputs: dict[str, Any],
-        act: Callable[[], Outcome],
+        act: Callable[[], CallOutcome],
     ) -> dict[str, Any]:
         """Runs ``act`` once per client token and input; a repeat within the token's lifetime
         gets the remembered outcome's replay, the token with other input a ConflictException."""
@@ -371,7 +320,7 @@ class LookoutVisionBackend(BaseBackend):
             return outcome.answer
 
     def create_project(self, project_name: str, client_token: str | None = None) -> dict[str, Any]:
-        def act() -> Outcome:
+        def act() -> CallOutcome:
             if project_name in self.projects:
                 raise ConflictException(
                     f"A project named {project_name} already exists.",
@@ -387,7 +336,7 @@ class LookoutVisionBackend(BaseBackend):
             )
             self.projects[project_name] = project
             answer = {"ProjectMetadata": project.metadata()}
-            return Outcome(answer, lambda: answer, project_name, "PROJECT")
+            return CallOutcome(answer, lambda: answer, project_name, "PROJECT")
 
         return self._once("CreateProject", client_token, {"name": project_name}, act)
 
@@ -405,7 +354,7 @@ class LookoutVisionBackend(BaseBackend):
         return {"Projects": [p.metadata() for p in page], "NextToken": token}
 
     def delete_project(self, project_name: str, client_token: str | None = None) -> dict[str, Any]:
-        def act() -> Outcome:
+        def act() -> CallOutcome:
             project = self._project(project_name)
             if project.models:
                 raise ConflictException(
@@ -415,7 +364,7 @@ class LookoutVisionBackend(BaseBackend):
                 )
             del self.projects[project_name]
             answer = {"ProjectArn": project.arn}
-            return Outcome(answer, lambda: answer, project_name, "PROJECT")
+            return CallOutcome(answer, lambda: answer, project_name, "PROJECT")
 
         return self._once("DeleteProject", client_token, {"name": project_name}, act)
 
@@ -446,7 +395,7 @@ class LookoutVisionBackend(BaseBackend):
         kms_key_id: str | None = None,
         tags: list[dict[str, str]] | None = None,
     ) -> dict[str, Any]:
-        def act() -> Outcome:
+        def act() -> CallOutcome:
             project = self._project(project_name)
             version = str(project.last_version + 1)
             failures = self.planned_training_failures
@@ -459,7 +408,7 @@ class LookoutVisionBackend(BaseBackend):
                 output_config=output_config,
                 description=description,
                 kms_key_id=kms_key_id,
-                lifecycle=TrainingLifecycle(now, failures.popleft() if failures else None),
+                lifecycle=_training(failures.popleft() if failures else None),
                 tags=_tags_as_mapping(tags),
             )
             project.last_version += 1
@@ -472,7 +421,7 @@ class LookoutVisionBackend(BaseBackend):
                 live = project.models.get(version)
                 return {"ModelMetadata": live.metadata()} if live is not None else created
 
-            return Outcome(created, replay, f"{project_name}/{version}", "MODEL")
+            return CallOutcome(created, replay, f"{project_name}/{version}", "MODEL")
 
         inputs = {
             "project": project_name,
@@ -505,10 +454,10 @@ class LookoutVisionBackend(BaseBackend):
     def delete_model(
         self, project_name: str, model_version: str, client_token: str | None = None
     ) -> dict[str, Any]:
-        def act() -> Outcome:
+        def act() -> CallOutcome:
             project = self._project(project_name)
             model = self._model(project, model_version)
-            status = model.lifecycle.refresh(clock.time(), is_read=False)
+            status = model.lifecycle.refresh(is_read=False)
             if status in UNDELETABLE_STATUSES:
                 raise ConflictException(
                     f"The model {project_name}/{model.version} is {status} and can't be deleted.",
@@ -517,7 +466,7 @@ class LookoutVisionBackend(BaseBackend):
                 )
             del project.models[model.version]
             answer = {"ModelArn": model.arn}
-            return Outcome(answer, lambda: answer, f"{project_name}/{model.version}", "MODEL")
+            return CallOutcome(answer, lambda: answer, f"{project_name}/{model.version}", "MODEL")
 
         inputs = {"project": project_name, "version": model_version}
         return self._once("DeleteModel", client_token, inputs, act)

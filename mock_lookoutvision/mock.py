@@ -19,18 +19,17 @@ from types import TracebackType
 from typing import Any, ParamSpec, TypeVar, cast, overload
 
 from moto.core.models import DEFAULT_ACCOUNT_ID
-from moto.moto_api import state_manager
 
 from .api_model import SERVICE_NAME, register_data_path, service_model
-from .backend import (
-    DEFAULT_TRAINING_SECONDS,
-    MODEL_STATE,
-    TRAINING,
-    LookoutVisionBackend,
-    default_training_transition,
-)
+from .backend import TRAINING, TRAINING_FAILED, LookoutVisionBackend
 from .clock import clock, duration_seconds
 from .errors import LookoutVisionError
+from .lifecycle import (
+    DEFAULT_SECONDS,
+    TRAINING_STATE,
+    forget_test_transitions,
+    register_default_transitions,
+)
 from .moto_attachment import backend_of, decorate_class, drop_all_backends, new_moto_mock
 
 P = ParamSpec("P")
@@ -46,11 +45,10 @@ def reset_state() -> None:
     any transition a test set in moto's state manager for this service."""
     drop_all_backends()
     clock.reset()
-    state_manager.unset_transition(MODEL_STATE)
+    forget_test_transitions()
 
 
-def _use_training_duration(seconds: float) -> None:
-    state_manager.register_default_transition(MODEL_STATE, default_training_transition(seconds))
+DEFAULT_TRAINING_SECONDS = DEFAULT_SECONDS[TRAINING_STATE]
 
 
 class LookoutVisionMock:
@@ -82,7 +80,7 @@ class LookoutVisionMock:
             _active_durations.append(self.training_seconds)
         if outermost and reset:
             reset_state()
-        _use_training_duration(self.training_seconds)
+        register_default_transitions(self.training_seconds)
 
     def stop(self, remove_data: bool = True) -> None:
         with _nesting_lock:
@@ -93,9 +91,7 @@ class LookoutVisionMock:
             outer_duration = _active_durations[-1] if _active_durations else None
         if outermost and remove_data:
             reset_state()
-        _use_training_duration(
-            DEFAULT_TRAINING_SECONDS if outer_duration is None else outer_duration
-        )
+        register_default_transitions(outer_duration)
         self._moto.stop(remove_data=remove_data)
 
     def __enter__(self) -> LookoutVisionMock:
@@ -152,7 +148,7 @@ class LookoutVisionMock:
         with _nesting_lock:
             if _active_durations:
                 _active_durations[-1] = self.training_seconds
-        _use_training_duration(self.training_seconds)
+        register_default_transitions(self.training_seconds)
 
     def finish_training(
         self,
@@ -186,12 +182,13 @@ class LookoutVisionMock:
         region_name: str | None,
     ) -> None:
         model = self.backend(account_id, region_name).find_model(project_name, model_version)
-        lifecycle, now = model.lifecycle, clock.time()
-        if lifecycle.refresh(now, is_read=False) == TRAINING:
-            if failure is None:
-                lifecycle.finish(now)
-            else:
-                lifecycle.fail(failure, now)
+        lifecycle = model.lifecycle
+        if lifecycle.refresh(is_read=False) != TRAINING:
+            return
+        if failure is None:
+            lifecycle.succeed_now()
+        else:
+            lifecycle.fail_now(TRAINING_FAILED, failure)
 
     def inject_error(
         self,

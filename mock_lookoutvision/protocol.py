@@ -8,6 +8,8 @@ and cached, which keeps the per-call work small.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import functools
 import itertools
 import json
@@ -19,6 +21,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from botocore.model import OperationModel, Shape
+from botocore.utils import parse_timestamp
 
 from .api_model import service_model
 from .errors import LookoutVisionError, SerializationException
@@ -37,12 +40,15 @@ class _InputBindings:
     query: tuple[tuple[str, str, str], ...]  # (member, wire name, shape type)
     headers: tuple[tuple[str, str], ...]  # (member, header name)
     body: tuple[str, ...]  # members carried in the JSON body
+    blobs: frozenset[str]  # JSON body members that are base64-encoded bytes
+    payload: str | None  # the member that is the whole raw body (DetectAnomalies' image)
 
 
 @functools.cache
 def _input_bindings(operation: OperationModel) -> _InputBindings:
     shape = operation.input_shape
-    query, headers, body = [], [], []
+    query, headers, body, blobs = [], [], [], set()
+    payload = shape.serialization.get("payload") if shape is not None else None
     for name, member in shape.members.items() if shape is not None else ():
         location = member.serialization.get("location")
         wire_name = member.serialization.get("name", name)
@@ -50,9 +56,11 @@ def _input_bindings(operation: OperationModel) -> _InputBindings:
             query.append((name, wire_name, member.type_name))
         elif location == "header":
             headers.append((name, wire_name))
-        elif location is None:
+        elif location is None and name != payload:
             body.append(name)
-    return _InputBindings(tuple(query), tuple(headers), tuple(body))
+            if member.type_name == "blob":
+                blobs.add(name)
+    return _InputBindings(tuple(query), tuple(headers), tuple(body), frozenset(blobs), payload)
 
 
 def parse_request(
@@ -77,7 +85,9 @@ def parse_request(
         value = headers.get(header)
         if value is not None:
             params[name] = value.decode() if isinstance(value, bytes) else value
-    if bindings.body and body:
+    if bindings.payload is not None:
+        params[bindings.payload] = body.encode() if isinstance(body, str) else (body or b"")
+    elif bindings.body and body:
         try:
             document = json.loads(body)
         except ValueError as error:
@@ -87,13 +97,35 @@ def parse_request(
         for name in bindings.body:
             if name in document:
                 params[name] = document[name]
+        for name in bindings.blobs & params.keys():
+            params[name] = _base64_bytes(name, params[name])
     return params
+
+
+def _base64_bytes(name: str, value: Any) -> bytes:
+    try:
+        return base64.b64decode(value, validate=True)
+    except (TypeError, ValueError, binascii.Error):
+        raise SerializationException(f"Value of '{name}' is not valid base64") from None
 
 
 def _from_query(type_name: str, wire_name: str, values: list[str]) -> Any:
     if type_name == "list":
         return values
     value = values[-1]
+    if type_name == "boolean":
+        if value not in ("true", "false"):
+            raise SerializationException(
+                f"Value '{value}' of query parameter '{wire_name}' is not a boolean"
+            )
+        return value == "true"
+    if type_name == "timestamp":
+        try:
+            return parse_timestamp(value).timestamp()
+        except (TypeError, ValueError):
+            raise SerializationException(
+                f"Value '{value}' of query parameter '{wire_name}' is not a timestamp"
+            ) from None
     if type_name == "integer":
         try:
             return int(value)
@@ -155,7 +187,7 @@ def _identity(value: Any) -> Any:
 
 
 def _is_plain(shape: Shape) -> bool:
-    return shape.type_name not in ("structure", "list", "map", "timestamp")
+    return shape.type_name not in ("structure", "list", "map", "timestamp", "blob")
 
 
 def _timestamp(value: Any) -> float:
@@ -193,4 +225,6 @@ def _to_wire(shape: Shape) -> ToWire:
         return lambda mapping: {key: write_value(item) for key, item in mapping.items()}
     if kind == "timestamp":
         return _timestamp
+    if kind == "blob":
+        return lambda data: base64.b64encode(data).decode()
     return _identity

@@ -38,6 +38,8 @@ _JSON_TYPES: dict[str, tuple[type, ...]] = {
     "structure": (dict,),
     "map": (dict,),
     "list": (list,),
+    "blob": (bytes,),
+    "timestamp": (int, float),
 }
 
 
@@ -78,7 +80,7 @@ def _checker(shape: Shape) -> Checker:
     enum = frozenset(shape.enum) if kind == "string" and shape.enum else None
     low, high = meta.get("min"), meta.get("max")
     service_rule = _SERVICE_RULES.get(shape.name)
-    measure = len if kind in ("string", "list", "map") else None
+    measure = len if kind in ("string", "list", "map", "blob") else None
     bound = "length" if measure is not None else "value"
 
     def check(value: Any, path: str, messages: list[str]) -> None:

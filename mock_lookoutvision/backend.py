@@ -21,14 +21,16 @@ from moto.core.base_backend import BackendDict, BaseBackend
 
 from .api_model import SERVICE_NAME
 from .clock import clock
+from .datasets import Entry, ImageStats, ManifestError, matches, parse_lines
 from .errors import (
     ConflictException,
     LookoutVisionError,
     ResourceNotFoundException,
+    S3Unavailable,
     ServiceQuotaExceededException,
     ValidationException,
 )
-from .lifecycle import TRAINING_STATE, Lifecycle, Outcome
+from .lifecycle import DATASET_STATE, TRAINING_STATE, Lifecycle, Outcome
 
 # "An idempotency token is active for 8 hours." (CreateModel API reference)
 TOKEN_LIFETIME_SECONDS = 8 * 3600.0
@@ -121,6 +123,83 @@ class Model:
         }
 
 
+CREATE_IN_PROGRESS = "CREATE_IN_PROGRESS"
+UPDATE_IN_PROGRESS = "UPDATE_IN_PROGRESS"
+DELETE_IN_PROGRESS = "DELETE_IN_PROGRESS"
+DELETE_COMPLETE = "DELETE_COMPLETE"
+CREATE_FAILED = "CREATE_FAILED"
+DATASET_BUSY = frozenset({CREATE_IN_PROGRESS, UPDATE_IN_PROGRESS, DELETE_IN_PROGRESS})
+# How a failed step ends; a failed update rolls the entries back.
+DATASET_FAILURES = {
+    CREATE_IN_PROGRESS: CREATE_FAILED,
+    UPDATE_IN_PROGRESS: "UPDATE_FAILED_ROLLBACK_COMPLETE",
+    DELETE_IN_PROGRESS: "DELETE_FAILED",
+}
+# "The dataset was created successfully." is the developer guide's example; the rest follow it.
+DATASET_CREATED = Outcome("CREATE_COMPLETE", "The dataset was created successfully.")
+DATASET_UPDATED = Outcome("UPDATE_COMPLETE", "The dataset was updated successfully.")
+DATASET_DELETED = Outcome(DELETE_COMPLETE, "The dataset was deleted successfully.")
+
+
+@dataclass
+class Dataset:
+    project_name: str
+    dataset_type: str
+    created_at: float
+    lifecycle: Lifecycle
+    entries: dict[str, Entry] = field(default_factory=dict)  # by source-ref, in order added
+    updated_at: float = 0.0
+    _next_sequence: int = 0
+    # The entries before the update in progress, restored if that update fails.
+    _before_update: dict[str, Entry] | None = None
+
+    def update(self, entries: list[Entry], now: float) -> None:
+        self._before_update = dict(self.entries)
+        self.add(entries, now)
+        self.lifecycle.begin(UPDATE_IN_PROGRESS, "The dataset is being updated.", DATASET_UPDATED)
+
+    def fail_now(self, message: str) -> bool:
+        """Ends the step in progress now as the service reports a failed one; False if none is."""
+        status = self.lifecycle.refresh(is_read=False)
+        if status not in DATASET_FAILURES:
+            return False
+        if status == UPDATE_IN_PROGRESS and self._before_update is not None:
+            self.entries = self._before_update
+        return self.lifecycle.fail_now(DATASET_FAILURES[status], message)
+
+    def add(self, entries: list[Entry], now: float) -> None:
+        """Adds entries, or replaces those with the same source-ref (keeping their place)."""
+        for entry in entries:
+            old = self.entries.get(entry.source_ref)
+            if old is None:
+                self._next_sequence += 1
+                entry.sequence = self._next_sequence
+            else:
+                entry.sequence = old.sequence
+            self.entries[entry.source_ref] = entry
+        self.updated_at = now
+
+    def metadata(self) -> dict[str, Any]:
+        return {
+            "DatasetType": self.dataset_type,
+            "CreationTimestamp": self.created_at,
+            "Status": self.lifecycle.refresh(is_read=False),
+            "StatusMessage": self.lifecycle.status_message,
+        }
+
+    def describe(self) -> dict[str, Any]:
+        status = self.lifecycle.refresh()
+        return {
+            "ProjectName": self.project_name,
+            "DatasetType": self.dataset_type,
+            "CreationTimestamp": self.created_at,
+            "LastUpdatedTimestamp": self.updated_at,
+            "Status": status,
+            "StatusMessage": self.lifecycle.status_message,
+            "ImageStats": ImageStats.of(self.entries.values()).wire(),
+        }
+
+
 @dataclass
 class Project:
     name: str
@@ -129,6 +208,14 @@ class Project:
     sequence: int
     models: dict[str, Model] = field(default_factory=dict)
     last_version: int = 0
+    datasets: dict[str, Dataset] = field(default_factory=dict)
+
+    def live_datasets(self) -> dict[str, Dataset]:
+        """The datasets, once those whose deletion has completed are gone."""
+        for dataset_type, dataset in list(self.datasets.items()):
+            if dataset.lifecycle.refresh(is_read=False) == DELETE_COMPLETE:
+                del self.datasets[dataset_type]
+        return self.datasets
 
     def metadata(self) -> dict[str, Any]:
         return {
@@ -341,8 +428,10 @@ class LookoutVisionBackend(BaseBackend):
         return self._once("CreateProject", client_token, {"name": project_name}, act)
 
     def describe_project(self, project_name: str) -> dict[str, Any]:
-        project = self._project(project_name)
-        return {"ProjectDescription": {**project.metadata(), "Datasets": []}}
+        with self._lock:
+            project = self._project(project_name)
+            datasets = [d.metadata() for d in project.live_datasets().values()]
+            return {"ProjectDescription": {**project.metadata(), "Datasets": datasets}}
 
     def list_projects(
         self, next_token: str | None = None, max_results: int | None = None
@@ -356,9 +445,11 @@ class LookoutVisionBackend(BaseBackend):
     def delete_project(self, project_name: str, client_token: str | None = None) -> dict[str, Any]:
         def act() -> CallOutcome:
             project = self._project(project_name)
-            if project.models:
+            # "Before you can delete a project, you must first delete all models in the project"
+            # and its datasets (developer guide).
+            if project.models or project.live_datasets():
                 raise ConflictException(
-                    f"The project {project_name} still has models; delete them first.",
+                    f"The project {project_name} still has models or datasets; delete them first.",
                     resource_id=project_name,
                     resource_type="PROJECT",
                 )
@@ -367,6 +458,174 @@ class LookoutVisionBackend(BaseBackend):
             return CallOutcome(answer, lambda: answer, project_name, "PROJECT")
 
         return self._once("DeleteProject", client_token, {"name": project_name}, act)
+
+    # Datasets --------------------------------------------------------------------------------
+
+    def _dataset(self, project: Project, dataset_type: str) -> Dataset:
+        dataset = project.live_datasets().get(dataset_type)
+        if dataset is None:
+            raise ResourceNotFoundException(
+                f"The {dataset_type} dataset of project {project.name} does not exist.",
+                resource_id=f"{project.name}/{dataset_type}",
+                resource_type="DATASET",
+            )
+        return dataset
+
+    def _idle_dataset(self, project: Project, dataset_type: str, action: str) -> Dataset:
+        dataset = self._dataset(project, dataset_type)
+        status = dataset.lifecycle.refresh(is_read=False)
+        if status in DATASET_BUSY or status == CREATE_FAILED:
+            raise ConflictException(
+                f"The {dataset_type} dataset of project {project.name} is {status}; "
+                f"it can't be {action} now.",
+                resource_id=f"{project.name}/{dataset_type}",
+                resource_type="DATASET",
+            )
+        return dataset
+
+    def create_dataset(
+        self,
+        project_name: str,
+        dataset_type: str,
+        dataset_source: dict[str, Any] | None = None,
+        client_token: str | None = None,
+    ) -> dict[str, Any]:
+        def act() -> CallOutcome:
+            project = self._project(project_name)
+            if dataset_type in project.live_datasets():
+                raise ConflictException(
+                    f"Project {project_name} already has a {dataset_type} dataset.",
+                    resource_id=f"{project_name}/{dataset_type}",
+                    resource_type="DATASET",
+                )
+            now = clock.time()
+            lifecycle = Lifecycle(DATASET_STATE, CREATE_IN_PROGRESS, "")
+            dataset = Dataset(project_name, dataset_type, now, lifecycle, updated_at=now)
+            failure = None
+            manifest = (dataset_source or {}).get("GroundTruthManifest", {}).get("S3Object")
+            if manifest is not None:
+                try:
+                    dataset.add(list(parse_lines(self._read_manifest(manifest), now)), now)
+                except (ManifestError, UnicodeDecodeError) as problem:
+                    dataset.entries.clear()
+                    failure = Outcome(CREATE_FAILED, f"The manifest file is not valid: {problem}")
+                except S3Unavailable as problem:
+                    failure = Outcome(CREATE_FAILED, f"The manifest file can't be read: {problem}")
+            lifecycle.begin(
+                CREATE_IN_PROGRESS, "The dataset is being created.", DATASET_CREATED, failure
+            )
+            project.datasets[dataset_type] = dataset
+            answer = {"DatasetMetadata": dataset.metadata()}
+            resource = f"{project_name}/{dataset_type}"
+            return CallOutcome(answer, lambda: answer, resource, "DATASET")
+
+        inputs = {"project": project_name, "type": dataset_type, "source": dataset_source}
+        return self._once("CreateDataset", client_token, inputs, act)
+
+    def _read_manifest(self, s3_object: dict[str, Any]) -> str:
+        from .moto_attachment import read_s3_object
+
+        data = read_s3_object(
+            self.account_id,
+            self.partition,
+            s3_object["Bucket"],
+            s3_object["Key"],
+            s3_object.get("VersionId"),
+        )
+        return data.decode("utf-8")
+
+    def find_dataset(self, project_name: str, dataset_type: str) -> Dataset:
+        """The dataset, or the ResourceNotFoundException the API would answer."""
+        return self._dataset(self._project(project_name), dataset_type)
+
+    def describe_dataset(self, project_name: str, dataset_type: str) -> dict[str, Any]:
+        with self._lock:
+            dataset = self._dataset(self._project(project_name), dataset_type)
+            return {"DatasetDescription": dataset.describe()}
+
+    def list_dataset_entries(
+        self,
+        project_name: str,
+        dataset_type: str,
+        labeled: bool | None = None,
+        anomaly_class: str | None = None,
+        before_creation_date: float | None = None,
+        after_creation_date: float | None = None,
+        next_token: str | None = None,
+        max_results: int | None = None,
+        source_ref_contains: str | None = None,
+    ) -> dict[str, Any]:
+        with self._lock:
+            project = self._project(project_name)
+            dataset = self._dataset(project, dataset_type)
+            selected = [
+                entry
+                for entry in dataset.entries.values()
+                if matches(
+                    entry,
+                    labeled,
+                    anomaly_class,
+                    before_creation_date,
+                    after_creation_date,
+                    source_ref_contains,
+                )
+            ]
+            selected.sort(key=lambda entry: entry.sequence)
+            scope = f"ListDatasetEntries/{project.arn}/{dataset_type}"
+            page, token = paginate(selected, lambda e: e.sequence, scope, next_token, max_results)
+            return {"DatasetEntries": [entry.line for entry in page], "NextToken": token}
+
+    def update_dataset_entries(
+        self,
+        project_name: str,
+        dataset_type: str,
+        changes: bytes,
+        client_token: str | None = None,
+    ) -> dict[str, Any]:
+        def act() -> CallOutcome:
+            project = self._project(project_name)
+            dataset = self._idle_dataset(project, dataset_type, "updated")
+            now = clock.time()
+            try:
+                entries = list(parse_lines(changes.decode("utf-8"), now))
+            except (ManifestError, UnicodeDecodeError) as problem:
+                raise ValidationException(f"The changes are not valid: {problem}") from None
+            if not entries:
+                raise ValidationException("The changes contain no dataset entries.")
+            dataset.update(entries, now)
+            answer = {"Status": UPDATE_IN_PROGRESS}
+            resource = f"{project_name}/{dataset_type}"
+            return CallOutcome(answer, lambda: answer, resource, "DATASET")
+
+        inputs = {
+            "project": project_name,
+            "type": dataset_type,
+            "changes": changes.decode("utf-8", "replace"),
+        }
+        return self._once("UpdateDatasetEntries", client_token, inputs, act)
+
+    def delete_dataset(
+        self, project_name: str, dataset_type: str, client_token: str | None = None
+    ) -> dict[str, Any]:
+        def act() -> CallOutcome:
+            project = self._project(project_name)
+            dataset = self._dataset(project, dataset_type)
+            status = dataset.lifecycle.refresh(is_read=False)
+            if status in DATASET_BUSY:
+                raise ConflictException(
+                    f"The {dataset_type} dataset of project {project_name} is {status}; "
+                    "it can't be deleted now.",
+                    resource_id=f"{project_name}/{dataset_type}",
+                    resource_type="DATASET",
+                )
+            dataset.lifecycle.begin(
+                DELETE_IN_PROGRESS, "The dataset is being deleted.", DATASET_DELETED
+            )
+            answer: dict[str, Any] = {}
+            return CallOutcome(answer, lambda: answer, f"{project_name}/{dataset_type}", "DATASET")
+
+        inputs = {"project": project_name, "type": dataset_type}
+        return self._once("DeleteDataset", client_token, inputs, act)
 
     # Models --------------------------------------------------------------------------------
 

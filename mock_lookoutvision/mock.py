@@ -190,6 +190,32 @@ class LookoutVisionMock:
         else:
             lifecycle.fail_now(TRAINING_FAILED, failure)
 
+    def finish_dataset(
+        self,
+        project_name: str,
+        dataset_type: str,
+        *,
+        account_id: str | None = None,
+        region_name: str | None = None,
+    ) -> None:
+        """Ends a dataset's creation, update or deletion now, successfully."""
+        backend = self.backend(account_id, region_name)
+        backend.find_dataset(project_name, dataset_type).lifecycle.succeed_now()
+
+    def fail_dataset(
+        self,
+        project_name: str,
+        dataset_type: str,
+        message: str = "The dataset operation failed.",
+        *,
+        account_id: str | None = None,
+        region_name: str | None = None,
+    ) -> None:
+        """Ends a dataset's creation, update or deletion now as failed (CREATE_FAILED,
+        UPDATE_FAILED_ROLLBACK_COMPLETE with the entries rolled back, or DELETE_FAILED)."""
+        backend = self.backend(account_id, region_name)
+        backend.find_dataset(project_name, dataset_type).fail_now(message)
+
     def inject_error(
         self,
         operation_name: str,

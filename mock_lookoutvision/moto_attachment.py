@@ -19,7 +19,7 @@ pattern in ``moto.backend_index.backend_url_patterns`` matches the URL, then ask
   again). moto's passthrough and service-whitelist settings are honoured as moto does.
 
 The backends themselves live in a moto ``BackendDict`` (``backend.lookoutvision_backends``); the
-two helpers at the end read and clear it.
+helpers at the end read and clear it, and read the objects the service reads from moto's S3.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ from moto.core.models import DEFAULT_ACCOUNT_ID, MockAWS, botocore_stubber
 
 from . import backend as backend_module
 from .api_model import SERVICE_NAME
+from .errors import S3Unavailable
 from .protocol import Response
 from .routing import answer
 
@@ -154,6 +155,24 @@ def backend_of(account: str, region: str) -> backend_module.LookoutVisionBackend
 def drop_all_backends() -> None:
     """Forgets every account's and region's state of this service (and only of this service)."""
     backend_module.lookoutvision_backends.clear()
+
+
+def read_s3_object(
+    account: str, partition: str, bucket: str, key: str, version: str | None
+) -> bytes:
+    """The bytes of an object in moto's S3, as the service's own reads would find them."""
+    from moto.s3.exceptions import MissingBucket
+    from moto.s3.models import s3_backends
+
+    try:
+        found = s3_backends[account][partition].get_object(bucket, key, version)
+    except MissingBucket:
+        raise S3Unavailable(f"The bucket {bucket} does not exist.") from None
+    if found is None:
+        version_text = f" (version {version})" if version else ""
+        raise S3Unavailable(f"The object s3://{bucket}/{key}{version_text} does not exist.")
+    data: bytes = found.value
+    return data
 
 
 C = TypeVar("C")

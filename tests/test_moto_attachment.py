@@ -85,5 +85,11 @@ def test_account_comes_from_the_access_key_of_an_assumed_role() -> None:
 
 
 def test_operations_not_implemented_yet_say_so(lookoutvision_client: Any, project: str) -> None:
-    with pytest.raises(NotImplementedError, match="CreateDataset"):
-        lookoutvision_client.create_dataset(ProjectName=PROJECT, DatasetType="train")
+    with pytest.raises(NotImplementedError, match="StartModelPackagingJob"):
+        lookoutvision_client.start_model_packaging_job(
+            ProjectName=PROJECT,
+            ModelVersion="1",
+            Configuration={
+                "Greengrass": {"S3OutputLocation": {"Bucket": "out"}, "ComponentName": "c"}
+            },
+        )

@@ -30,7 +30,7 @@ from .errors import (
     ServiceQuotaExceededException,
     ValidationException,
 )
-from .lifecycle import DATASET_STATE, TRAINING_STATE, Lifecycle, Outcome
+from .lifecycle import DATASET_STATE, HOSTING_STATE, TRAINING_STATE, Lifecycle, Outcome
 
 # "An idempotency token is active for 8 hours." (CreateModel API reference)
 TOKEN_LIFETIME_SECONDS = 8 * 3600.0
@@ -53,6 +53,16 @@ TRAINING_FAILED = "TRAINING_FAILED"
 # The developer guide's example output (getting-started-sdk).
 TRAINING_MESSAGE = "The model is being trained."
 TRAINED_OUTCOME = Outcome(TRAINED, "Training completed successfully.")
+STARTING_HOSTING = "STARTING_HOSTING"
+HOSTED = "HOSTED"
+HOSTING_FAILED = "HOSTING_FAILED"
+STOPPING_HOSTING = "STOPPING_HOSTING"
+HOSTING_STATUSES = frozenset({STARTING_HOSTING, HOSTED, STOPPING_HOSTING})
+# StatusMessage texts are not documented beyond training's; these follow its wording.
+HOSTED_OUTCOME = Outcome(HOSTED, "The model is running.")
+STOPPED_OUTCOME = Outcome(TRAINED, "The model was stopped.")
+# StartModel applies to a trained model, or one whose last start failed or that was stopped.
+STARTABLE_STATUSES = frozenset({TRAINED, HOSTING_FAILED})
 # "You can't delete model version that is running or being trained." (developer guide)
 UNDELETABLE_STATUSES = frozenset(
     {TRAINING, "STARTING_HOSTING", "HOSTED", "STOPPING_HOSTING", "SYSTEM_UPDATING", "DELETING"}
@@ -70,6 +80,8 @@ class Model:
     kms_key_id: str | None
     lifecycle: Lifecycle
     tags: dict[str, str] = field(default_factory=dict)
+    # Inference units of the last StartModel, reported while the model is (being) hosted.
+    inference_units: tuple[int, int] | None = None
 
     def metadata(self, refresh: bool = True) -> dict[str, Any]:
         """ModelMetadata; ``refresh=False`` reports the status as it stands, without moving it."""
@@ -92,6 +104,10 @@ class Model:
             OutputConfig=self.output_config,
             KmsKeyId=self.kms_key_id,
         )
+        if self.inference_units is not None and description["Status"] in HOSTING_STATUSES:
+            description["MinInferenceUnits"], description["MaxInferenceUnits"] = (
+                self.inference_units
+            )
         trained_at = self.lifecycle.reached.get(TRAINED)
         if trained_at is not None:
             location = self.output_config["S3Location"]
@@ -288,9 +304,8 @@ class IdempotencyTokens:
         )
 
 
-def _training(planned_failure: str | None) -> Lifecycle:
+def _training(failure: Outcome | None) -> Lifecycle:
     lifecycle = Lifecycle(TRAINING_STATE, TRAINING, TRAINING_MESSAGE)
-    failure = None if planned_failure is None else Outcome(TRAINING_FAILED, planned_failure)
     lifecycle.begin(TRAINING, TRAINING_MESSAGE, TRAINED_OUTCOME, failure)
     return lifecycle
 
@@ -350,6 +365,7 @@ class LookoutVisionBackend(BaseBackend):
         self.projects: dict[str, Project] = {}
         self.tokens = IdempotencyTokens()
         self.planned_training_failures: deque[str] = deque()
+        self.planned_hosting_failures: deque[str] = deque()
         self.injected_errors: dict[str, deque[LookoutVisionError]] = {}
         self._project_sequence = 0
         self._lock = threading.RLock()
@@ -657,7 +673,6 @@ class LookoutVisionBackend(BaseBackend):
         def act() -> CallOutcome:
             project = self._project(project_name)
             version = str(project.last_version + 1)
-            failures = self.planned_training_failures
             now = clock.time()
             model = Model(
                 project_name=project_name,
@@ -667,7 +682,7 @@ class LookoutVisionBackend(BaseBackend):
                 output_config=output_config,
                 description=description,
                 kms_key_id=kms_key_id,
-                lifecycle=_training(failures.popleft() if failures else None),
+                lifecycle=_training(self._planned(self.planned_training_failures, TRAINING_FAILED)),
                 tags=_tags_as_mapping(tags),
             )
             project.last_version += 1
@@ -709,6 +724,70 @@ class LookoutVisionBackend(BaseBackend):
                 max_results,
             )
             return {"Models": [m.metadata() for m in page], "NextToken": token}
+
+    def start_model(
+        self,
+        project_name: str,
+        model_version: str,
+        min_inference_units: int,
+        client_token: str | None = None,
+        max_inference_units: int | None = None,
+    ) -> dict[str, Any]:
+        def act() -> CallOutcome:
+            model = self.find_model(project_name, model_version)
+            maximum = min_inference_units if max_inference_units is None else max_inference_units
+            if maximum < min_inference_units:
+                raise ValidationException(
+                    f"MaxInferenceUnits ({maximum}) can't be less than MinInferenceUnits "
+                    f"({min_inference_units})."
+                )
+            self._require_status(model, STARTABLE_STATUSES, "started")
+            model.inference_units = (min_inference_units, maximum)
+            model.lifecycle.begin(
+                STARTING_HOSTING,
+                "The model is starting.",
+                HOSTED_OUTCOME,
+                self._planned(self.planned_hosting_failures, HOSTING_FAILED),
+                kind=HOSTING_STATE,
+            )
+            answer = {"Status": STARTING_HOSTING}
+            return CallOutcome(answer, lambda: answer, f"{project_name}/{model.version}", "MODEL")
+
+        inputs = {
+            "project": project_name,
+            "version": model_version,
+            "units": [min_inference_units, max_inference_units],
+        }
+        return self._once("StartModel", client_token, inputs, act)
+
+    def stop_model(
+        self, project_name: str, model_version: str, client_token: str | None = None
+    ) -> dict[str, Any]:
+        def act() -> CallOutcome:
+            model = self.find_model(project_name, model_version)
+            self._require_status(model, frozenset({HOSTED, HOSTING_FAILED}), "stopped")
+            model.lifecycle.begin(
+                STOPPING_HOSTING, "The model is stopping.", STOPPED_OUTCOME, kind=HOSTING_STATE
+            )
+            answer = {"Status": STOPPING_HOSTING}
+            return CallOutcome(answer, lambda: answer, f"{project_name}/{model.version}", "MODEL")
+
+        inputs = {"project": project_name, "version": model_version}
+        return self._once("StopModel", client_token, inputs, act)
+
+    def _require_status(self, model: Model, allowed: frozenset[str], action: str) -> None:
+        status = model.lifecycle.refresh(is_read=False)
+        if status not in allowed:
+            raise ConflictException(
+                f"The model {model.project_name}/{model.version} is {status} and can't be "
+                f"{action}.",
+                resource_id=f"{model.project_name}/{model.version}",
+                resource_type="MODEL",
+            )
+
+    @staticmethod
+    def _planned(planned: deque[str], status: str) -> Outcome | None:
+        return Outcome(status, planned.popleft()) if planned else None
 
     def delete_model(
         self, project_name: str, model_version: str, client_token: str | None = None

@@ -59,6 +59,7 @@ class Outcome:
 
 @dataclass
 class _Pending:
+    kind: str
     success: Outcome
     failure: Outcome | None
     started_at: float
@@ -89,13 +90,16 @@ class Lifecycle:
         message: str,
         success: Outcome,
         failure: Outcome | None = None,
+        kind: str | None = None,
     ) -> None:
-        """Enters ``status`` now; the step ends in ``success``, or ``failure`` if one is given."""
+        """Enters ``status`` now; the step ends in ``success``, or ``failure`` if one is given.
+        ``kind`` names the step's state-manager transition, when not the resource's own."""
         now = clock.time()
-        transition = state_manager.get_transition(self.kind)
-        duration = float(transition.get("seconds", DEFAULT_SECONDS[self.kind]))
+        kind = kind or self.kind
+        transition = state_manager.get_transition(kind)
+        duration = float(transition.get("seconds", DEFAULT_SECONDS[kind]))
         self.status, self.status_message, self.changed_at = status, message, now
-        self._pending = _Pending(success, failure, now, duration)
+        self._pending = _Pending(kind, success, failure, now, duration)
         self._reads = 0
 
     def refresh(self, is_read: bool = True) -> str:
@@ -106,7 +110,7 @@ class Lifecycle:
             return self.status
         if is_read:
             self._reads += 1
-        transition = state_manager.get_transition(self.kind)
+        transition = state_manager.get_transition(pending.kind)
         progression = transition.get("progression")
         now = clock.time()
         if progression == "immediate":

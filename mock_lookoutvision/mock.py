@@ -21,7 +21,14 @@ from typing import Any, ParamSpec, TypeVar, cast, overload
 from moto.core.models import DEFAULT_ACCOUNT_ID
 
 from .api_model import SERVICE_NAME, register_data_path, service_model
-from .backend import TRAINING, TRAINING_FAILED, LookoutVisionBackend
+from .backend import (
+    HOSTING_FAILED,
+    STARTING_HOSTING,
+    STOPPING_HOSTING,
+    TRAINING,
+    TRAINING_FAILED,
+    LookoutVisionBackend,
+)
 from .clock import clock, duration_seconds
 from .errors import LookoutVisionError
 from .lifecycle import (
@@ -159,7 +166,7 @@ class LookoutVisionMock:
         region_name: str | None = None,
     ) -> None:
         """Ends a model's training now, successfully."""
-        self._end_training(project_name, model_version, None, account_id, region_name)
+        self._end_model_step(project_name, model_version, TRAINING, None, account_id, region_name)
 
     def fail_training(
         self,
@@ -171,24 +178,55 @@ class LookoutVisionMock:
         region_name: str | None = None,
     ) -> None:
         """Ends a model's training now with TRAINING_FAILED and ``message`` as its StatusMessage."""
-        self._end_training(project_name, model_version, message, account_id, region_name)
+        failure = (TRAINING_FAILED, message)
+        self._end_model_step(
+            project_name, model_version, TRAINING, failure, account_id, region_name
+        )
 
-    def _end_training(
+    def finish_hosting(
         self,
         project_name: str,
         model_version: str,
-        failure: str | None,
+        *,
+        account_id: str | None = None,
+        region_name: str | None = None,
+    ) -> None:
+        """Ends a model's start (now HOSTED) or stop (now TRAINED) at once."""
+        for step in (STARTING_HOSTING, STOPPING_HOSTING):
+            self._end_model_step(project_name, model_version, step, None, account_id, region_name)
+
+    def fail_hosting(
+        self,
+        project_name: str,
+        model_version: str,
+        message: str = "The model failed to start.",
+        *,
+        account_id: str | None = None,
+        region_name: str | None = None,
+    ) -> None:
+        """Ends a model's start now with HOSTING_FAILED and ``message`` as its StatusMessage."""
+        failure = (HOSTING_FAILED, message)
+        self._end_model_step(
+            project_name, model_version, STARTING_HOSTING, failure, account_id, region_name
+        )
+
+    def _end_model_step(
+        self,
+        project_name: str,
+        model_version: str,
+        step: str,
+        failure: tuple[str, str] | None,
         account_id: str | None,
         region_name: str | None,
     ) -> None:
         model = self.backend(account_id, region_name).find_model(project_name, model_version)
         lifecycle = model.lifecycle
-        if lifecycle.refresh(is_read=False) != TRAINING:
+        if lifecycle.refresh(is_read=False) != step:
             return
         if failure is None:
             lifecycle.succeed_now()
         else:
-            lifecycle.fail_now(TRAINING_FAILED, failure)
+            lifecycle.fail_now(*failure)
 
     def finish_dataset(
         self,
@@ -248,6 +286,16 @@ class LookoutVisionMock:
     ) -> None:
         """Makes the next model created in this account and region end in TRAINING_FAILED."""
         self.backend(account_id, region_name).planned_training_failures.append(message)
+
+    def fail_next_hosting(
+        self,
+        message: str = "The model failed to start.",
+        *,
+        account_id: str | None = None,
+        region_name: str | None = None,
+    ) -> None:
+        """Makes the next StartModel in this account and region end in HOSTING_FAILED."""
+        self.backend(account_id, region_name).planned_hosting_failures.append(message)
 
 
 @overload

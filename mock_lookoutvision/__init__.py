@@ -22,10 +22,12 @@ from .errors import (  # noqa: E402
     ThrottlingException,
     ValidationException,
 )
+from .inference import Anomaly  # noqa: E402
 from .mock import LookoutVisionMock, mock_lookoutvision  # noqa: E402
 
 __all__ = [
     "AccessDeniedException",
+    "Anomaly",
     "ConflictException",
     "InternalServerException",
     "LookoutVisionBackend",

@@ -30,6 +30,7 @@ from .errors import (
     ServiceQuotaExceededException,
     ValidationException,
 )
+from .inference import DetectionResult, derived_result, image_key, image_size
 from .lifecycle import DATASET_STATE, HOSTING_STATE, TRAINING_STATE, Lifecycle, Outcome
 
 # "An idempotency token is active for 8 hours." (CreateModel API reference)
@@ -366,6 +367,7 @@ class LookoutVisionBackend(BaseBackend):
         self.tokens = IdempotencyTokens()
         self.planned_training_failures: deque[str] = deque()
         self.planned_hosting_failures: deque[str] = deque()
+        self.detection_results: dict[str, DetectionResult] = {}
         self.injected_errors: dict[str, deque[LookoutVisionError]] = {}
         self._project_sequence = 0
         self._lock = threading.RLock()
@@ -774,6 +776,16 @@ class LookoutVisionBackend(BaseBackend):
 
         inputs = {"project": project_name, "version": model_version}
         return self._once("StopModel", client_token, inputs, act)
+
+    def detect_anomalies(
+        self, project_name: str, model_version: str, body: bytes, content_type: str
+    ) -> dict[str, Any]:
+        model = self.find_model(project_name, model_version)
+        # "Before calling DetectAnomalies, you must first start your model" (API reference).
+        self._require_status(model, frozenset({HOSTED}), "used for detection until it is HOSTED")
+        image_size(body, content_type.split(";")[0].strip().lower())
+        result = self.detection_results.get(image_key(body)) or derived_result(body)
+        return {"DetectAnomalyResult": result.wire()}
 
     def _require_status(self, model: Model, allowed: frozenset[str], action: str) -> None:
         status = model.lifecycle.refresh(is_read=False)

@@ -13,7 +13,7 @@ import functools
 import inspect
 import threading
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Any, ParamSpec, TypeVar, cast, overload
@@ -31,6 +31,7 @@ from .backend import (
 )
 from .clock import clock, duration_seconds
 from .errors import LookoutVisionError
+from .inference import Anomaly, DetectionResult, image_key
 from .lifecycle import (
     DEFAULT_SECONDS,
     TRAINING_STATE,
@@ -253,6 +254,24 @@ class LookoutVisionMock:
         UPDATE_FAILED_ROLLBACK_COMPLETE with the entries rolled back, or DELETE_FAILED)."""
         backend = self.backend(account_id, region_name)
         backend.find_dataset(project_name, dataset_type).fail_now(message)
+
+    def set_detection_result(
+        self,
+        image: bytes,
+        *,
+        is_anomalous: bool,
+        confidence: float,
+        anomalies: Sequence[Anomaly] = (),
+        anomaly_mask: bytes | None = None,
+        account_id: str | None = None,
+        region_name: str | None = None,
+    ) -> None:
+        """What DetectAnomalies answers for exactly these image bytes, on any hosted model.
+
+        ``anomalies`` and ``anomaly_mask`` are what a segmentation model adds."""
+        self.backend(account_id, region_name).detection_results[image_key(image)] = DetectionResult(
+            is_anomalous, confidence, tuple(anomalies), anomaly_mask
+        )
 
     def inject_error(
         self,

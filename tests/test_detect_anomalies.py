@@ -1,0 +1,132 @@
+"""DetectAnomalies: only on a hosted model, only for real PNG or JPEG images, deterministic."""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from typing import Any
+
+import pytest
+import requests
+
+from mock_lookoutvision import Anomaly
+
+from .conftest import PROJECT, create_model
+
+
+def png(width: int = 128, height: int = 96, seed: int = 0) -> bytes:
+    """A real PNG image (grey, one byte per pixel) of the given size."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    rows = b"".join(b"\x00" + bytes([(seed + y) % 256]) * width for y in range(height))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+def jpeg(width: int = 200, height: int = 100) -> bytes:
+    """The header of a baseline JPEG of the given size (start of image, frame, end of image)."""
+    frame = struct.pack(">BHHB", 8, height, width, 1) + b"\x01\x11\x00"
+    return b"\xff\xd8" + b"\xff\xc0" + struct.pack(">H", len(frame) + 2) + frame + b"\xff\xd9"
+
+
+@pytest.fixture
+def hosted(lookoutvision_client: Any, lookoutvision_mock: Any, project: str) -> Any:
+    create_model(lookoutvision_client)
+    lookoutvision_mock.finish_training(PROJECT, "1")
+    lookoutvision_client.start_model(ProjectName=PROJECT, ModelVersion="1", MinInferenceUnits=1)
+    lookoutvision_mock.finish_hosting(PROJECT, "1")
+    return lookoutvision_client
+
+
+def _detect(client: Any, body: bytes, content_type: str = "image/png") -> dict[str, Any]:
+    result: dict[str, Any] = client.detect_anomalies(
+        ProjectName=PROJECT, ModelVersion="1", Body=body, ContentType=content_type
+    )["DetectAnomalyResult"]
+    return result
+
+
+def test_results_are_deterministic_per_image(hosted: Any) -> None:
+    first = _detect(hosted, png(seed=1))
+    assert first["Source"] == {"Type": "direct"}
+    assert isinstance(first["IsAnomalous"], bool)
+    assert 0.5 <= first["Confidence"] <= 1.0
+    assert _detect(hosted, png(seed=1)) == first
+    results = {(_detect(hosted, png(seed=s))["IsAnomalous"]) for s in range(12)}
+    assert results == {True, False}
+
+
+def test_jpeg_images_are_accepted(hosted: Any) -> None:
+    assert "IsAnomalous" in _detect(hosted, jpeg(), "image/jpeg")
+
+
+def test_a_test_can_set_the_result_for_an_image(hosted: Any, lookoutvision_mock: Any) -> None:
+    image = png(seed=7)
+    mask = png(seed=99)
+    lookoutvision_mock.set_detection_result(
+        image,
+        is_anomalous=True,
+        confidence=0.97,
+        anomalies=[Anomaly("background", 91.5, "#ffffff"), Anomaly("scratch", 8.5, "#ff0000")],
+        anomaly_mask=mask,
+    )
+    result = _detect(hosted, image)
+    assert (result["IsAnomalous"], result["Confidence"]) == (True, 0.97)
+    assert [a["Name"] for a in result["Anomalies"]] == ["background", "scratch"]
+    assert result["Anomalies"][1]["PixelAnomaly"] == {
+        "TotalPercentageArea": 8.5,
+        "Color": "#ff0000",
+    }
+    assert result["AnomalyMask"] == mask
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "message"),
+    [
+        (png(), "image/gif", "not supported"),
+        (jpeg(), "image/png", "not a valid PNG"),
+        (png(), "image/jpeg", "not a valid JPEG"),
+        (b"plain text", "image/png", "not a valid PNG"),
+        (png(32, 200), "image/png", "32x200"),
+        (png(5000, 64), "image/png", "5000x64"),
+    ],
+    ids=["gif", "jpeg-as-png", "png-as-jpeg", "text", "too-narrow", "too-wide"],
+)
+def test_bodies_that_are_not_acceptable_images_are_refused(
+    hosted: Any, body: bytes, content_type: str, message: str
+) -> None:
+    with pytest.raises(hosted.exceptions.ValidationException) as excinfo:
+        _detect(hosted, body, content_type)
+    assert message in excinfo.value.response["Error"]["Message"]
+
+
+def test_only_a_hosted_model_answers(
+    lookoutvision_client: Any, lookoutvision_mock: Any, project: str
+) -> None:
+    create_model(lookoutvision_client)
+    with pytest.raises(lookoutvision_client.exceptions.ConflictException):
+        _detect(lookoutvision_client, png())
+    lookoutvision_mock.finish_training(PROJECT, "1")
+    with pytest.raises(lookoutvision_client.exceptions.ConflictException):
+        _detect(lookoutvision_client, png())
+    with pytest.raises(lookoutvision_client.exceptions.ResourceNotFoundException):
+        lookoutvision_client.detect_anomalies(
+            ProjectName=PROJECT, ModelVersion="2", Body=png(), ContentType="image/png"
+        )
+
+
+def test_raw_http_sends_the_image_as_the_body(hosted: Any) -> None:
+    url = f"https://lookoutvision.us-east-1.amazonaws.com/2020-11-20/projects/{PROJECT}/models/1/detect"
+    response = requests.post(
+        url, data=png(seed=3), headers={"Content-Type": "image/png"}, timeout=5
+    )
+    assert response.status_code == 200
+    assert response.json()["DetectAnomalyResult"] == _detect(hosted, png(seed=3))

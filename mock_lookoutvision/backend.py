@@ -31,7 +31,15 @@ from .errors import (
     ValidationException,
 )
 from .inference import DetectionResult, derived_result, image_key, image_size
-from .lifecycle import DATASET_STATE, HOSTING_STATE, TRAINING_STATE, Lifecycle, Outcome
+from .lifecycle import (
+    DATASET_STATE,
+    HOSTING_STATE,
+    PACKAGING_STATE,
+    TRAINING_STATE,
+    Lifecycle,
+    Outcome,
+)
+from .packaging import PackagingJob, check_greengrass
 
 # "An idempotency token is active for 8 hours." (CreateModel API reference)
 TOKEN_LIFETIME_SECONDS = 8 * 3600.0
@@ -54,6 +62,9 @@ TRAINING_FAILED = "TRAINING_FAILED"
 # The developer guide's example output (getting-started-sdk).
 TRAINING_MESSAGE = "The model is being trained."
 TRAINED_OUTCOME = Outcome(TRAINED, "Training completed successfully.")
+PACKAGING_RUNNING = "RUNNING"
+PACKAGING_FAILED = "FAILED"
+PACKAGING_SUCCEEDED = Outcome("SUCCEEDED", "The model packaging job succeeded.")
 STARTING_HOSTING = "STARTING_HOSTING"
 HOSTED = "HOSTED"
 HOSTING_FAILED = "HOSTING_FAILED"
@@ -226,6 +237,7 @@ class Project:
     models: dict[str, Model] = field(default_factory=dict)
     last_version: int = 0
     datasets: dict[str, Dataset] = field(default_factory=dict)
+    packaging_jobs: dict[str, PackagingJob] = field(default_factory=dict)
 
     def live_datasets(self) -> dict[str, Dataset]:
         """The datasets, once those whose deletion has completed are gone."""
@@ -367,6 +379,7 @@ class LookoutVisionBackend(BaseBackend):
         self.tokens = IdempotencyTokens()
         self.planned_training_failures: deque[str] = deque()
         self.planned_hosting_failures: deque[str] = deque()
+        self.planned_packaging_failures: deque[str] = deque()
         self.detection_results: dict[str, DetectionResult] = {}
         self.injected_errors: dict[str, deque[LookoutVisionError]] = {}
         self._project_sequence = 0
@@ -800,6 +813,121 @@ class LookoutVisionBackend(BaseBackend):
     @staticmethod
     def _planned(planned: deque[str], status: str) -> Outcome | None:
         return Outcome(status, planned.popleft()) if planned else None
+
+    # Model packaging ----------------------------------------------------------------------------
+
+    def start_model_packaging_job(
+        self,
+        project_name: str,
+        model_version: str,
+        configuration: dict[str, Any],
+        job_name: str | None = None,
+        description: str | None = None,
+        client_token: str | None = None,
+    ) -> dict[str, Any]:
+        def act() -> CallOutcome:
+            project = self._project(project_name)
+            model = self._model(project, model_version)
+            if TRAINED not in model.lifecycle.reached:
+                raise ConflictException(
+                    f"The model {project_name}/{model.version} is not trained; only a trained "
+                    "model can be packaged.",
+                    resource_id=f"{project_name}/{model.version}",
+                    resource_type="MODEL",
+                )
+            check_greengrass(configuration)
+            # Job names allow no underscore, which project names do.
+            number = len(project.packaging_jobs) + 1
+            name = job_name or f"{project_name.replace('_', '-')}-{model.version}-{number}"
+            if name in project.packaging_jobs:
+                raise ConflictException(
+                    f"Project {project_name} already has a packaging job named {name}.",
+                    resource_id=name,
+                    resource_type="MODEL_PACKAGE_JOB",
+                )
+            job = PackagingJob(
+                name,
+                project_name,
+                model.version,
+                configuration,
+                description,
+                clock.time(),
+                Lifecycle(PACKAGING_STATE, PACKAGING_RUNNING, ""),
+            )
+            job.lifecycle.begin(
+                PACKAGING_RUNNING,
+                "The model packaging job is running.",
+                PACKAGING_SUCCEEDED,
+                self._planned(self.planned_packaging_failures, PACKAGING_FAILED),
+                on_success=lambda: self._write_component(job),
+            )
+            project.packaging_jobs[name] = job
+            answer = {"JobName": name}
+            return CallOutcome(answer, lambda: answer, name, "MODEL_PACKAGE_JOB")
+
+        inputs = {
+            "project": project_name,
+            "version": model_version,
+            "configuration": configuration,
+            "name": job_name,
+            "description": description,
+        }
+        return self._once("StartModelPackagingJob", client_token, inputs, act)
+
+    def _write_component(self, job: PackagingJob) -> Outcome | None:
+        """As the job succeeds: the component archive goes to its S3 output location, which
+        must be a bucket in this region (the developer guide's rule for packaging output)."""
+        from .moto_attachment import s3_bucket_region, write_s3_object
+
+        bucket = job.configuration["Greengrass"]["S3OutputLocation"]["Bucket"]
+        try:
+            bucket_region = s3_bucket_region(self.account_id, self.partition, bucket)
+            if bucket_region != self.region_name:
+                return Outcome(
+                    PACKAGING_FAILED,
+                    f"The bucket {bucket} is in {bucket_region}, not in {self.region_name}.",
+                )
+            write_s3_object(
+                self.account_id, self.partition, bucket, job.artifact_key(), job.artifact()
+            )
+        except S3Unavailable as problem:
+            return Outcome(PACKAGING_FAILED, str(problem))
+        name, version = job.component
+        job.output = {
+            "ComponentVersionArn": (
+                f"arn:{self.partition}:greengrass:{self.region_name}:{self.account_id}:"
+                f"components:{name}:versions:{version}"
+            ),
+            "ComponentName": name,
+            "ComponentVersion": version,
+        }
+        return None
+
+    def find_packaging_job(self, project_name: str, job_name: str) -> PackagingJob:
+        """The job, or the ResourceNotFoundException the API would answer."""
+        job = self._project(project_name).packaging_jobs.get(job_name)
+        if job is None:
+            raise ResourceNotFoundException(
+                f"Project {project_name} has no packaging job named {job_name}.",
+                resource_id=job_name,
+                resource_type="MODEL_PACKAGE_JOB",
+            )
+        return job
+
+    def describe_model_packaging_job(self, project_name: str, job_name: str) -> dict[str, Any]:
+        with self._lock:
+            job = self.find_packaging_job(project_name, job_name)
+            return {"ModelPackagingDescription": job.describe()}
+
+    def list_model_packaging_jobs(
+        self, project_name: str, next_token: str | None = None, max_results: int | None = None
+    ) -> dict[str, Any]:
+        with self._lock:
+            project = self._project(project_name)
+            jobs = list(enumerate(project.packaging_jobs.values()))
+            scope = f"ListModelPackagingJobs/{project.arn}"
+            page, token = paginate(jobs, lambda item: item[0], scope, next_token, max_results)
+            return {"ModelPackagingJobs": [job.metadata() for _, job in page], "NextToken": token}
 
     def delete_model(
         self, project_name: str, model_version: str, client_token: str | None = None

@@ -9,6 +9,7 @@ time-based on the simulated clock, and a test may switch a kind to ``immediate``
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,6 +66,8 @@ class _Pending:
     started_at: float
     # A time-based step keeps the duration in force when it began.
     duration: float
+    # Work the step does as it succeeds (writing results); an outcome it returns replaces success.
+    on_success: Callable[[], Outcome | None] | None = None
 
 
 class Lifecycle:
@@ -91,15 +94,17 @@ class Lifecycle:
         success: Outcome,
         failure: Outcome | None = None,
         kind: str | None = None,
+        on_success: Callable[[], Outcome | None] | None = None,
     ) -> None:
         """Enters ``status`` now; the step ends in ``success``, or ``failure`` if one is given.
-        ``kind`` names the step's state-manager transition, when not the resource's own."""
+        ``kind`` names the step's state-manager transition, when not the resource's own;
+        ``on_success`` runs when the step succeeds, and the failure it returns replaces success."""
         now = clock.time()
         kind = kind or self.kind
         transition = state_manager.get_transition(kind)
         duration = float(transition.get("seconds", DEFAULT_SECONDS[kind]))
         self.status, self.status_message, self.changed_at = status, message, now
-        self._pending = _Pending(kind, success, failure, now, duration)
+        self._pending = _Pending(kind, success, failure, now, duration, on_success)
         self._reads = 0
 
     def refresh(self, is_read: bool = True) -> str:
@@ -125,8 +130,14 @@ class Lifecycle:
     def _settle(self, at: float) -> None:
         pending = self._pending
         assert pending is not None
-        outcome = pending.failure or pending.success
-        self._apply(outcome, at)
+        if pending.failure is not None:
+            self._apply(pending.failure, at)
+        else:
+            self._succeed(pending, at)
+
+    def _succeed(self, pending: _Pending, at: float) -> None:
+        failure = pending.on_success() if pending.on_success is not None else None
+        self._apply(failure or pending.success, at)
 
     def _apply(self, outcome: Outcome, at: float) -> None:
         self.status, self.status_message, self.changed_at = outcome.status, outcome.message, at
@@ -138,7 +149,7 @@ class Lifecycle:
         self.refresh(is_read=False)
         if self._pending is None:
             return False
-        self._apply(self._pending.success, clock.time())
+        self._succeed(self._pending, clock.time())
         return True
 
     def fail_now(self, status: str, message: str) -> bool:

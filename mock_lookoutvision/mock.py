@@ -306,6 +306,42 @@ class LookoutVisionMock:
         """Makes the next model created in this account and region end in TRAINING_FAILED."""
         self.backend(account_id, region_name).planned_training_failures.append(message)
 
+    def fail_next_packaging_job(
+        self,
+        message: str = "The model packaging job failed.",
+        *,
+        account_id: str | None = None,
+        region_name: str | None = None,
+    ) -> None:
+        """Makes the next model packaging job in this account and region end in FAILED."""
+        self.backend(account_id, region_name).planned_packaging_failures.append(message)
+
+    def finish_packaging_job(
+        self,
+        project_name: str,
+        job_name: str,
+        *,
+        account_id: str | None = None,
+        region_name: str | None = None,
+    ) -> None:
+        """Ends a running packaging job now: the component is written and the job SUCCEEDED
+        (or FAILED, if the output bucket is missing or in another region)."""
+        job = self.backend(account_id, region_name).find_packaging_job(project_name, job_name)
+        job.lifecycle.succeed_now()
+
+    def fail_packaging_job(
+        self,
+        project_name: str,
+        job_name: str,
+        message: str = "The model packaging job failed.",
+        *,
+        account_id: str | None = None,
+        region_name: str | None = None,
+    ) -> None:
+        """Ends a running packaging job now with FAILED and ``message``."""
+        job = self.backend(account_id, region_name).find_packaging_job(project_name, job_name)
+        job.lifecycle.fail_now("FAILED", message)
+
     def fail_next_hosting(
         self,
         message: str = "The model failed to start.",

@@ -175,6 +175,29 @@ def read_s3_object(
     return data
 
 
+def write_s3_object(account: str, partition: str, bucket: str, key: str, data: bytes) -> None:
+    """Puts an object into moto's S3, as the service writes its results."""
+    from moto.s3.exceptions import MissingBucket
+    from moto.s3.models import s3_backends
+
+    try:
+        s3_backends[account][partition].put_object(bucket, key, data)
+    except MissingBucket:
+        raise S3Unavailable(f"The bucket {bucket} does not exist.") from None
+
+
+def s3_bucket_region(account: str, partition: str, bucket: str) -> str:
+    """The region of a bucket in moto's S3 (what s3:GetBucketLocation tells the service)."""
+    from moto.s3.exceptions import MissingBucket
+    from moto.s3.models import s3_backends
+
+    try:
+        region: str = s3_backends[account][partition].get_bucket(bucket).region_name
+    except MissingBucket:
+        raise S3Unavailable(f"The bucket {bucket} does not exist.") from None
+    return region
+
+
 C = TypeVar("C")
 
 

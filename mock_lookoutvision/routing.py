@@ -110,10 +110,7 @@ def answer(
         params = parse_request(operation, labels, parts.query, headers, body)
         if operation.input_shape is not None:
             validate(params, operation.input_shape)
-        handler = getattr(backend, route.handler_name, None)
-        if handler is None:
-            # Said loudly, as moto does: a silent default would pass tests that AWS would fail.
-            raise NotImplementedError(f"mock_lookoutvision does not implement {operation.name} yet")
+        handler = getattr(backend, route.handler_name)
         result = handler(
             **{keyword: params[member] for member, keyword in route.arguments if member in params}
         )

@@ -84,12 +84,14 @@ def test_account_comes_from_the_access_key_of_an_assumed_role() -> None:
         assert ":210987654321:project/" in arn
 
 
-def test_operations_not_implemented_yet_say_so(lookoutvision_client: Any, project: str) -> None:
-    with pytest.raises(NotImplementedError, match="StartModelPackagingJob"):
-        lookoutvision_client.start_model_packaging_job(
-            ProjectName=PROJECT,
-            ModelVersion="1",
-            Configuration={
-                "Greengrass": {"S3OutputLocation": {"Bucket": "out"}, "ComponentName": "c"}
-            },
-        )
+def test_every_operation_of_the_model_has_a_backend_method() -> None:
+    from botocore import xform_name
+
+    from mock_lookoutvision.api_model import service_model
+
+    missing = [
+        name
+        for name in service_model().operation_names
+        if not callable(getattr(LookoutVisionBackend, xform_name(name), None))
+    ]
+    assert missing == []

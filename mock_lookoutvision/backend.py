@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import json
 import threading
 from collections import OrderedDict, deque
@@ -40,10 +39,12 @@ from .lifecycle import (
     Outcome,
 )
 from .packaging import PackagingJob, check_greengrass
+from .training import Evaluation, evaluate, shortfall, split
 
 # "An idempotency token is active for 8 hours." (CreateModel API reference)
 TOKEN_LIFETIME_SECONDS = 8 * 3600.0
 MAX_TAGS_PER_RESOURCE = 200
+MAX_CONCURRENT_TRAININGS = 2
 DEFAULT_PAGE_SIZE = 100
 # Regions where the service was offered; others only when moto allows unknown regions.
 REGIONS = [
@@ -94,6 +95,12 @@ class Model:
     tags: dict[str, str] = field(default_factory=dict)
     # Inference units of the last StartModel, reported while the model is (being) hosted.
     inference_units: tuple[int, int] | None = None
+    evaluation: Evaluation | None = None
+
+    def evaluation_key(self, kind: str) -> str:
+        # The developer guide's example: Prefix + EvaluationManifest-<project>-<version>.json.
+        prefix = self.output_config["S3Location"].get("Prefix", "")
+        return f"{prefix}{kind}-{self.project_name}-{self.version}.json"
 
     def metadata(self, refresh: bool = True) -> dict[str, Any]:
         """ModelMetadata; ``refresh=False`` reports the status as it stands, without moving it."""
@@ -122,33 +129,19 @@ class Model:
             )
         trained_at = self.lifecycle.reached.get(TRAINED)
         if trained_at is not None:
-            location = self.output_config["S3Location"]
-            # The developer guide's example: Prefix + EvaluationManifest-<project>-<version>.json.
-            stem = f"{location.get('Prefix', '')}{{}}-{self.project_name}-{self.version}.json"
+            bucket = self.output_config["S3Location"]["Bucket"]
             description.update(
                 EvaluationEndTimestamp=trained_at,
                 EvaluationManifest={
-                    "Bucket": location["Bucket"],
-                    "Key": stem.format("EvaluationManifest"),
+                    "Bucket": bucket,
+                    "Key": self.evaluation_key("EvaluationManifest"),
                 },
-                EvaluationResult={
-                    "Bucket": location["Bucket"],
-                    "Key": stem.format("EvaluationResult"),
-                },
+                EvaluationResult={"Bucket": bucket, "Key": self.evaluation_key("EvaluationResult")},
             )
         return description
 
-    def _performance(self) -> dict[str, float]:
-        # Deterministic per model until datasets exist to derive it from.
-        digest = hashlib.sha256(self.arn.encode()).digest()
-        precision = 0.80 + digest[0] / 255 * 0.2
-        recall = 0.80 + digest[1] / 255 * 0.2
-        f1 = 2 * precision * recall / (precision + recall)
-        return {
-            "F1Score": round(f1, 4),
-            "Precision": round(precision, 4),
-            "Recall": round(recall, 4),
-        }
+    def _performance(self) -> dict[str, float] | None:
+        return None if self.evaluation is None else self.evaluation.scores
 
 
 CREATE_IN_PROGRESS = "CREATE_IN_PROGRESS"
@@ -315,12 +308,6 @@ class IdempotencyTokens:
         return sum(
             1 for (op, _), call in self._calls.items() if op == operation and call.expires_at > now
         )
-
-
-def _training(failure: Outcome | None) -> Lifecycle:
-    lifecycle = Lifecycle(TRAINING_STATE, TRAINING, TRAINING_MESSAGE)
-    lifecycle.begin(TRAINING, TRAINING_MESSAGE, TRAINED_OUTCOME, failure)
-    return lifecycle
 
 
 def fingerprint(**inputs: Any) -> str:
@@ -687,8 +674,18 @@ class LookoutVisionBackend(BaseBackend):
     ) -> dict[str, Any]:
         def act() -> CallOutcome:
             project = self._project(project_name)
+            train, test = self._training_data(project)
+            self._check_output_bucket(output_config)
+            self._check_concurrent_trainings()
             version = str(project.last_version + 1)
             now = clock.time()
+            problem = shortfall(train, test)
+            if problem is None and kms_key_id is not None:
+                problem = self._kms_problem(kms_key_id)
+            planned = self._planned(self.planned_training_failures, TRAINING_FAILED)
+            if planned is None and problem is not None:
+                planned = Outcome(TRAINING_FAILED, problem)
+            training_images, test_images = split(train, test)
             model = Model(
                 project_name=project_name,
                 version=version,
@@ -697,8 +694,16 @@ class LookoutVisionBackend(BaseBackend):
                 output_config=output_config,
                 description=description,
                 kms_key_id=kms_key_id,
-                lifecycle=_training(self._planned(self.planned_training_failures, TRAINING_FAILED)),
+                lifecycle=Lifecycle(TRAINING_STATE, TRAINING, TRAINING_MESSAGE),
                 tags=_tags_as_mapping(tags),
+                evaluation=evaluate(training_images, test_images),
+            )
+            model.lifecycle.begin(
+                TRAINING,
+                TRAINING_MESSAGE,
+                TRAINED_OUTCOME,
+                planned,
+                on_success=lambda at: self._write_evaluation(model, at),
             )
             project.last_version += 1
             project.models[version] = model
@@ -720,6 +725,80 @@ class LookoutVisionBackend(BaseBackend):
             "tags": _tags_as_mapping(tags),
         }
         return self._once("CreateModel", client_token, inputs, act)
+
+    def _training_data(self, project: Project) -> tuple[list[Entry], list[Entry] | None]:
+        """The train entries, and the test entries if the project has a test dataset."""
+        datasets = project.live_datasets()
+        train = datasets.get("train")
+        if train is None:
+            # "you must create a training dataset before you can create a model" (DeleteDataset)
+            raise ValidationException(
+                f"Project {project.name} has no training dataset; create one before a model."
+            )
+        for dataset in datasets.values():
+            status = dataset.lifecycle.refresh(is_read=False)
+            if status in DATASET_BUSY or status == CREATE_FAILED:
+                raise ConflictException(
+                    f"The {dataset.dataset_type} dataset of project {project.name} is {status}; "
+                    "a model can't be trained on it now.",
+                    resource_id=f"{project.name}/{dataset.dataset_type}",
+                    resource_type="DATASET",
+                )
+        test = datasets.get("test")
+        return list(train.entries.values()), None if test is None else list(test.entries.values())
+
+    def _check_output_bucket(self, output_config: dict[str, Any]) -> None:
+        """The CreateModel permissions page: s3:GetBucketLocation "validates the ownership and the
+        AWS Region of the S3 bucket" the results go to."""
+        from .moto_attachment import s3_bucket_region
+
+        bucket = output_config["S3Location"]["Bucket"]
+        try:
+            region = s3_bucket_region(self.account_id, self.partition, bucket)
+        except S3Unavailable as problem:
+            raise ValidationException(f"The output location is not usable: {problem}") from None
+        if region != self.region_name:
+            raise ValidationException(
+                f"The output bucket {bucket} is in {region}; it must be in {self.region_name}."
+            )
+
+    def _check_concurrent_trainings(self) -> None:
+        # AWS's own SDK for the service reports a limit of 2 trainings at a time per account.
+        training = sum(
+            model.lifecycle.refresh(is_read=False) == TRAINING
+            for project in self.projects.values()
+            for model in project.models.values()
+        )
+        if training >= MAX_CONCURRENT_TRAININGS:
+            raise ServiceQuotaExceededException(
+                f"{training} models are already training; the limit is {MAX_CONCURRENT_TRAININGS}.",
+                # No quota code is documented for this limit; the name says which it is.
+                quota_code="concurrent-trainings",
+                service_code=SERVICE_NAME,
+            )
+
+    def _kms_problem(self, kms_key_id: str) -> str | None:
+        from .moto_attachment import kms_key_usable
+
+        if kms_key_usable(self.account_id, self.region_name, kms_key_id):
+            return None
+        return f"The KMS key {kms_key_id} was not found or is not enabled."
+
+    def _write_evaluation(self, model: Model, at: float) -> Outcome | None:
+        """As training completes: the evaluation manifest and result go to the output location."""
+        from .moto_attachment import write_s3_object
+
+        assert model.evaluation is not None
+        try:
+            for key, data in (
+                (model.evaluation_key("EvaluationManifest"), model.evaluation.manifest(model.arn)),
+                (model.evaluation_key("EvaluationResult"), model.evaluation.result(model.arn, at)),
+            ):
+                bucket = model.output_config["S3Location"]["Bucket"]
+                write_s3_object(self.account_id, self.partition, bucket, key, data)
+        except S3Unavailable as problem:
+            return Outcome(TRAINING_FAILED, f"The training results could not be written: {problem}")
+        return None
 
     def describe_model(self, project_name: str, model_version: str) -> dict[str, Any]:
         with self._lock:
@@ -859,7 +938,7 @@ class LookoutVisionBackend(BaseBackend):
                 "The model packaging job is running.",
                 PACKAGING_SUCCEEDED,
                 self._planned(self.planned_packaging_failures, PACKAGING_FAILED),
-                on_success=lambda: self._write_component(job),
+                on_success=lambda _: self._write_component(job),
             )
             project.packaging_jobs[name] = job
             answer = {"JobName": name}

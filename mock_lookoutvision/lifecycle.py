@@ -67,7 +67,7 @@ class _Pending:
     # A time-based step keeps the duration in force when it began.
     duration: float
     # Work the step does as it succeeds (writing results); an outcome it returns replaces success.
-    on_success: Callable[[], Outcome | None] | None = None
+    on_success: Callable[[float], Outcome | None] | None = None
 
 
 class Lifecycle:
@@ -94,11 +94,12 @@ class Lifecycle:
         success: Outcome,
         failure: Outcome | None = None,
         kind: str | None = None,
-        on_success: Callable[[], Outcome | None] | None = None,
+        on_success: Callable[[float], Outcome | None] | None = None,
     ) -> None:
         """Enters ``status`` now; the step ends in ``success``, or ``failure`` if one is given.
         ``kind`` names the step's state-manager transition, when not the resource's own;
-        ``on_success`` runs when the step succeeds, and the failure it returns replaces success."""
+        ``on_success`` runs (given the time) when the step succeeds; a failure it returns replaces
+        success."""
         now = clock.time()
         kind = kind or self.kind
         transition = state_manager.get_transition(kind)
@@ -136,7 +137,7 @@ class Lifecycle:
             self._succeed(pending, at)
 
     def _succeed(self, pending: _Pending, at: float) -> None:
-        failure = pending.on_success() if pending.on_success is not None else None
+        failure = pending.on_success(at) if pending.on_success is not None else None
         self._apply(failure or pending.success, at)
 
     def _apply(self, outcome: Outcome, at: float) -> None:

@@ -198,6 +198,21 @@ def s3_bucket_region(account: str, partition: str, bucket: str) -> str:
     return region
 
 
+def kms_key_usable(account: str, region: str, key_id: str) -> bool:
+    """Whether a key id, key ARN, alias name or alias ARN names an enabled key in moto's KMS."""
+    from moto.kms.models import kms_backends
+
+    # A key ARN names its own region; an id or alias is looked up in the caller's.
+    parts = key_id.split(":")
+    if key_id.startswith("arn:") and len(parts) > 4:
+        region, account = parts[3], parts[4]
+    try:
+        key = kms_backends[account][region].describe_key(key_id)
+    except Exception:  # moto raises its own NotFound types, and KeyError for unknown aliases
+        return False
+    return bool(key.enabled)
+
+
 C = TypeVar("C")
 
 

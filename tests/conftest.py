@@ -3,6 +3,7 @@ package's own pytest plugin (``conftest_plugin``), loaded through its ``pytest11
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -13,6 +14,8 @@ import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
+
+from mock_lookoutvision import LookoutVisionMock
 
 pytest_plugins = ["pytester"]
 
@@ -29,9 +32,71 @@ def unchecked_client(lookoutvision_mock: Any) -> Any:
     )
 
 
+IMAGES_BUCKET = "lv-images"
+
+
+def labeled_manifest(normal: int = 20, anomaly: int = 10, folder: str = "images") -> str:
+    """A Ground Truth manifest of labeled images: by default just enough for a single-dataset
+    project (20 normal, 10 anomalous)."""
+    lines = []
+    for label, count in (("normal", normal), ("anomaly", anomaly)):
+        for number in range(count):
+            lines.append(
+                json.dumps(
+                    {
+                        "source-ref": f"s3://{IMAGES_BUCKET}/{folder}/{label}-{number}.jpg",
+                        "anomaly-label": 1 if label == "anomaly" else 0,
+                        "anomaly-label-metadata": {"class-name": label, "human-annotated": "yes"},
+                    }
+                )
+            )
+    return "\n".join(lines) + "\n"
+
+
+def make_bucket(name: str, region: str = REGION) -> None:
+    s3 = boto3.client("s3", region_name=region)
+    if region == "us-east-1":
+        s3.create_bucket(Bucket=name)
+    else:
+        s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": region})
+
+
+def ready_project(
+    client: Any, lv: Any = None, name: str = PROJECT, account_id: str | None = None
+) -> dict[str, Any]:
+    """A project whose train dataset is ready to train on, with an output bucket in the client's
+    region; the OutputConfig to train it with. Bucket names are global: other regions and
+    accounts get their own."""
+    region = client.meta.region_name
+    suffix = "" if region == REGION else f"-{region}"
+    suffix += f"-{account_id}" if account_id else ""
+    output = {"S3Location": {"Bucket": f"lv-results{suffix}", "Prefix": "training/"}}
+    s3 = boto3.client("s3", region_name=region)
+    existing = {b["Name"] for b in s3.list_buckets()["Buckets"]}
+    for bucket in (f"lv-results{suffix}", f"{IMAGES_BUCKET}{suffix}"):
+        if bucket not in existing:
+            make_bucket(bucket, region)
+    s3.put_object(Bucket=f"{IMAGES_BUCKET}{suffix}", Key="train.manifest", Body=labeled_manifest())
+    client.create_project(ProjectName=name)
+    client.create_dataset(
+        ProjectName=name,
+        DatasetType="train",
+        DatasetSource={
+            "GroundTruthManifest": {
+                "S3Object": {"Bucket": f"{IMAGES_BUCKET}{suffix}", "Key": "train.manifest"}
+            }
+        },
+    )
+    # Any handle's controls reach the active state, also one a decorated test has no name for.
+    handle = lv if lv is not None else LookoutVisionMock()
+    handle.finish_dataset(name, "train", region_name=region, account_id=account_id)
+    return output
+
+
 @pytest.fixture
-def project(lookoutvision_client: Any) -> str:
-    lookoutvision_client.create_project(ProjectName=PROJECT)
+def project(lookoutvision_client: Any, lookoutvision_mock: Any) -> str:
+    """A project ready to train a model on, writing its results to OUTPUT."""
+    ready_project(lookoutvision_client, lookoutvision_mock)
     return PROJECT
 
 
@@ -47,10 +112,18 @@ def model_versions(client: Any, project_name: str = PROJECT) -> list[str]:
 
 def create_model(client: Any, project_name: str = PROJECT, **extra: Any) -> dict[str, Any]:
     """CreateModel with the standard output location; the new model's metadata."""
-    metadata: dict[str, Any] = client.create_model(
-        ProjectName=project_name, OutputConfig=OUTPUT, **extra
-    )["ModelMetadata"]
+    extra.setdefault("OutputConfig", OUTPUT)
+    metadata: dict[str, Any] = client.create_model(ProjectName=project_name, **extra)[
+        "ModelMetadata"
+    ]
     return metadata
+
+
+def create_trained_models(client: Any, lv: Any, count: int, project_name: str = PROJECT) -> None:
+    """``count`` models, each trained before the next starts (only 2 may train at once)."""
+    for _ in range(count):
+        version = create_model(client, project_name)["ModelVersion"]
+        lv.finish_training(project_name, version)
 
 
 def run_python(code: str, **env: str) -> subprocess.CompletedProcess[str]:

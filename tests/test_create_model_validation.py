@@ -10,7 +10,7 @@ import pytest
 import requests
 from botocore.exceptions import ClientError
 
-from .conftest import OUTPUT, PROJECT, error_of, model_versions
+from .conftest import OUTPUT, PROJECT, error_of, make_bucket, model_versions, ready_project
 
 BASE: dict[str, Any] = {"ProjectName": PROJECT, "OutputConfig": OUTPUT}
 
@@ -175,9 +175,10 @@ def test_unicode_letters_spaces_and_numbers_are_valid_in_tags(
     assert lookoutvision_client.list_tags_for_resource(ResourceArn=arn)["Tags"] == tags
 
 
-def test_bounds_themselves_are_accepted(lookoutvision_client: Any) -> None:
+def test_bounds_themselves_are_accepted(lookoutvision_client: Any, lookoutvision_mock: Any) -> None:
     name = "p" * 255
-    lookoutvision_client.create_project(ProjectName=name)
+    ready_project(lookoutvision_client, lookoutvision_mock, name)
+    make_bucket("b" * 63)
     created = lookoutvision_client.create_model(
         ProjectName=name,
         ClientToken="t" * 64,

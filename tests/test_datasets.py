@@ -40,6 +40,13 @@ def _jsonl(lines: list[dict[str, Any]]) -> str:
 
 
 @pytest.fixture
+def project(lookoutvision_client: Any) -> str:
+    """A project without datasets (unlike the shared fixture): these tests make their own."""
+    lookoutvision_client.create_project(ProjectName=PROJECT)
+    return PROJECT
+
+
+@pytest.fixture
 def s3(lookoutvision_mock: Any) -> Any:
     client = boto3.client("s3", region_name="us-east-1")
     client.create_bucket(Bucket=BUCKET)

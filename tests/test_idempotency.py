@@ -8,7 +8,7 @@ from typing import Any
 import boto3
 import pytest
 
-from .conftest import OUTPUT, PROJECT, create_model, model_versions
+from .conftest import OUTPUT, PROJECT, create_model, model_versions, ready_project
 
 EIGHT_HOURS = timedelta(hours=8)
 
@@ -110,29 +110,40 @@ def test_expired_token_may_come_back_with_different_input(
     )
 
 
-def test_calls_without_token_always_create(lookoutvision_client: Any, project: str) -> None:
+def test_calls_without_token_always_create(
+    lookoutvision_client: Any, lookoutvision_mock: Any, project: str
+) -> None:
     # botocore fills a fresh token into every call that has none.
-    versions = [create_model(lookoutvision_client)["ModelVersion"] for _ in range(3)]
-    assert versions == ["1", "2", "3"]
+    versions = [create_model(lookoutvision_client)["ModelVersion"] for _ in range(2)]
+    assert versions == ["1", "2"]
 
 
-def test_tokens_are_scoped_per_region(lookoutvision_client: Any, project: str) -> None:
+def test_tokens_are_scoped_per_region(
+    lookoutvision_client: Any, lookoutvision_mock: Any, project: str
+) -> None:
     other_region = boto3.client("lookoutvision", region_name="eu-west-1")
-    other_region.create_project(ProjectName=PROJECT)
+    output = ready_project(other_region, lookoutvision_mock)
     first = create_model(lookoutvision_client, ClientToken="retry-1")
-    elsewhere = create_model(other_region, ClientToken="retry-1", Description="different")
+    elsewhere = create_model(
+        other_region, ClientToken="retry-1", Description="different", OutputConfig=output
+    )
     assert elsewhere["ModelArn"] != first["ModelArn"]
     assert ":eu-west-1:" in elsewhere["ModelArn"]
 
 
 def test_tokens_are_scoped_per_account(
-    lookoutvision_client: Any, project: str, monkeypatch: pytest.MonkeyPatch
+    lookoutvision_client: Any,
+    lookoutvision_mock: Any,
+    project: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     first = create_model(lookoutvision_client, ClientToken="retry-1")
     monkeypatch.setenv("MOTO_ACCOUNT_ID", "111122223333")
     other_account = boto3.client("lookoutvision", region_name="us-east-1")
-    other_account.create_project(ProjectName=PROJECT)
-    elsewhere = create_model(other_account, ClientToken="retry-1", Description="different")
+    output = ready_project(other_account, lookoutvision_mock, account_id="111122223333")
+    elsewhere = create_model(
+        other_account, ClientToken="retry-1", Description="different", OutputConfig=output
+    )
     assert ":111122223333:" in elsewhere["ModelArn"]
     assert elsewhere["ModelArn"] != first["ModelArn"]
 
@@ -179,7 +190,8 @@ def test_delete_model_token_replays_the_deletion(
         )
 
 
-def test_delete_project_token_replays_the_deletion(lookoutvision_client: Any, project: str) -> None:
+def test_delete_project_token_replays_the_deletion(lookoutvision_client: Any) -> None:
+    lookoutvision_client.create_project(ProjectName=PROJECT)
     first = lookoutvision_client.delete_project(ProjectName=PROJECT, ClientToken="del-1")
     again = lookoutvision_client.delete_project(ProjectName=PROJECT, ClientToken="del-1")
     assert first["ProjectArn"] == again["ProjectArn"]

@@ -14,7 +14,7 @@ from moto.moto_api import state_manager
 
 from mock_lookoutvision import mock_lookoutvision
 
-from .conftest import OUTPUT, PROJECT, create_model
+from .conftest import OUTPUT, PROJECT, create_model, ready_project
 
 HOUR = timedelta(hours=1)
 
@@ -67,7 +67,7 @@ def test_training_ends_after_the_default_hour(
 def test_training_duration_is_configurable_per_mock() -> None:
     with mock_lookoutvision(training_duration=timedelta(minutes=5)) as lv:
         client = boto3.client("lookoutvision", region_name="us-east-1")
-        client.create_project(ProjectName=PROJECT)
+        ready_project(client, lv)
         create_model(client)
         lv.advance(timedelta(minutes=5))
         assert _describe(client)["Status"] == "TRAINED"
@@ -165,9 +165,9 @@ class TestMotoStateManager:
     def test_a_transition_set_in_one_mock_does_not_reach_the_next(self) -> None:
         with mock_lookoutvision():
             state_manager.set_transition("lookoutvision::model", {"progression": "immediate"})
-        with mock_lookoutvision():
+        with mock_lookoutvision() as lv:
             client = boto3.client("lookoutvision", region_name="us-east-1")
-            client.create_project(ProjectName=PROJECT)
+            ready_project(client, lv)
             create_model(client)
             assert _describe(client)["Status"] == "TRAINING"
 

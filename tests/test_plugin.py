@@ -12,9 +12,6 @@ USES_FIXTURES = textwrap.dedent(
     """
     from datetime import timedelta
 
-    OUTPUT = {"S3Location": {"Bucket": "lv-results"}}
-
-
     def test_client_starts_empty(lookoutvision_client):
         assert lookoutvision_client.meta.region_name == "us-east-1"
         assert lookoutvision_client.list_projects()["Projects"] == []
@@ -24,10 +21,10 @@ USES_FIXTURES = textwrap.dedent(
     def test_mock_handle_moves_the_clock(lookoutvision_mock, lookoutvision_client):
         assert lookoutvision_client.list_projects()["Projects"] == []
         lookoutvision_client.create_project(ProjectName="p")
-        lookoutvision_client.create_model(ProjectName="p", OutputConfig=OUTPUT)
-        lookoutvision_mock.advance(timedelta(hours=1))
-        described = lookoutvision_client.describe_model(ProjectName="p", ModelVersion="1")
-        assert described["ModelDescription"]["Status"] == "TRAINED"
+        lookoutvision_client.create_dataset(ProjectName="p", DatasetType="train")
+        lookoutvision_mock.advance(timedelta(minutes=1))
+        described = lookoutvision_client.describe_dataset(ProjectName="p", DatasetType="train")
+        assert described["DatasetDescription"]["Status"] == "CREATE_COMPLETE"
 
 
     def test_clock_starts_fresh(lookoutvision_mock):

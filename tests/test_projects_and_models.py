@@ -7,7 +7,14 @@ from typing import Any
 
 import pytest
 
-from .conftest import OUTPUT, PROJECT, create_model, model_versions
+from .conftest import (
+    OUTPUT,
+    PROJECT,
+    create_model,
+    create_trained_models,
+    model_versions,
+    ready_project,
+)
 
 
 def test_create_model_answers_202_with_its_metadata(
@@ -30,10 +37,10 @@ def test_create_model_answers_202_with_its_metadata(
 def test_versions_count_per_project_and_are_never_reused(
     lookoutvision_client: Any, lookoutvision_mock: Any, project: str
 ) -> None:
-    lookoutvision_client.create_project(ProjectName="gears")
+    ready_project(lookoutvision_client, lookoutvision_mock, "gears")
     assert [create_model(lookoutvision_client)["ModelVersion"] for _ in range(2)] == ["1", "2"]
-    assert create_model(lookoutvision_client, "gears")["ModelVersion"] == "1"
     lookoutvision_mock.advance(timedelta(hours=1))
+    assert create_model(lookoutvision_client, "gears")["ModelVersion"] == "1"
     lookoutvision_client.delete_model(ProjectName=PROJECT, ModelVersion="2")
     assert create_model(lookoutvision_client)["ModelVersion"] == "3"
     assert model_versions(lookoutvision_client) == ["1", "3"]
@@ -96,9 +103,10 @@ def test_trained_and_failed_models_can_be_deleted(
         lookoutvision_client.delete_model(ProjectName=PROJECT, ModelVersion="1")
 
 
-def test_list_models_pages_with_next_token(lookoutvision_client: Any, project: str) -> None:
-    for _ in range(7):
-        create_model(lookoutvision_client)
+def test_list_models_pages_with_next_token(
+    lookoutvision_client: Any, lookoutvision_mock: Any, project: str
+) -> None:
+    create_trained_models(lookoutvision_client, lookoutvision_mock, 7)
     first = lookoutvision_client.list_models(ProjectName=PROJECT, MaxResults=3)
     assert [m["ModelVersion"] for m in first["Models"]] == ["1", "2", "3"]
     second = lookoutvision_client.list_models(
@@ -111,10 +119,11 @@ def test_list_models_pages_with_next_token(lookoutvision_client: Any, project: s
     assert "NextToken" not in pages[-1]
 
 
-def test_a_token_from_another_list_is_refused(lookoutvision_client: Any, project: str) -> None:
+def test_a_token_from_another_list_is_refused(
+    lookoutvision_client: Any, lookoutvision_mock: Any, project: str
+) -> None:
     lookoutvision_client.create_project(ProjectName="gears")
-    for _ in range(3):
-        create_model(lookoutvision_client)
+    create_trained_models(lookoutvision_client, lookoutvision_mock, 3)
     token = lookoutvision_client.list_models(ProjectName=PROJECT, MaxResults=1)["NextToken"]
     with pytest.raises(lookoutvision_client.exceptions.ValidationException):
         lookoutvision_client.list_models(ProjectName="gears", NextToken=token)
@@ -180,3 +189,18 @@ def test_project_name_is_validated(unchecked_client: Any) -> None:
     with pytest.raises(unchecked_client.exceptions.ValidationException):
         unchecked_client.create_project(ProjectName="_starts-with-underscore")
     assert unchecked_client.list_projects()["Projects"] == []
+
+
+def test_only_two_models_train_at_a_time(
+    lookoutvision_client: Any, lookoutvision_mock: Any, project: str
+) -> None:
+    create_model(lookoutvision_client)
+    create_model(lookoutvision_client)
+    with pytest.raises(lookoutvision_client.exceptions.ServiceQuotaExceededException) as excinfo:
+        create_model(lookoutvision_client)
+    error = excinfo.value.response
+    assert error["ResponseMetadata"]["HTTPStatusCode"] == 402
+    assert (error["ServiceCode"], error["QuotaCode"]) == ("lookoutvision", "concurrent-trainings")
+    assert model_versions(lookoutvision_client) == ["1", "2"]
+    lookoutvision_mock.finish_training(PROJECT, "1")
+    assert create_model(lookoutvision_client)["ModelVersion"] == "3"

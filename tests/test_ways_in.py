@@ -13,7 +13,7 @@ from moto import mock_aws
 
 from mock_lookoutvision import LookoutVisionMock, clock, lookoutvision_backends, mock_lookoutvision
 
-from .conftest import OUTPUT
+from .conftest import OUTPUT, ready_project
 
 REGION = "us-east-1"
 
@@ -37,7 +37,7 @@ def test_bare_decorator_on_a_function() -> None:
 @mock_lookoutvision(training_duration=timedelta(minutes=1))
 def test_called_decorator_on_a_function_takes_options() -> None:
     client = _client()
-    client.create_project(ProjectName="decorated")
+    ready_project(client, name="decorated")
     client.create_model(ProjectName="decorated", OutputConfig=OUTPUT)
     clock.advance(60)
     model = client.describe_model(ProjectName="decorated", ModelVersion="1")["ModelDescription"]
@@ -113,18 +113,25 @@ class TestDecoratedUnitTestCase(unittest.TestCase):
 
 
 def test_moto_services_are_live_inside_the_mock() -> None:
-    with mock_lookoutvision():
+    with mock_lookoutvision() as lv:
         s3 = boto3.client("s3", region_name=REGION)
-        s3.create_bucket(Bucket="lv-results")
         kms = boto3.client("kms", region_name=REGION)
         key_id = kms.create_key()["KeyMetadata"]["KeyId"]
         iam = boto3.client("iam", region_name=REGION)
         iam.create_role(RoleName="trainer", AssumeRolePolicyDocument="{}")
         client = _client()
-        client.create_project(ProjectName="p")
+        ready_project(client, lv, "p")
         model = client.create_model(ProjectName="p", OutputConfig=OUTPUT, KmsKeyId=key_id)
         assert model["ModelMetadata"]["Status"] == "TRAINING"
-        assert [b["Name"] for b in s3.list_buckets()["Buckets"]] == ["lv-results"]
+        lv.advance(3600)
+        assert (
+            client.describe_model(ProjectName="p", ModelVersion="1")["ModelDescription"]["Status"]
+            == "TRAINED"
+        )
+        assert sorted(b["Name"] for b in s3.list_buckets()["Buckets"]) == [
+            "lv-images",
+            "lv-results",
+        ]
         assert iam.get_role(RoleName="trainer")["Role"]["RoleName"] == "trainer"
 
 
@@ -164,7 +171,7 @@ def test_nested_mocks_share_one_state() -> None:
 def test_a_nested_mocks_training_duration_applies_inside_it_only() -> None:
     with mock_lookoutvision(training_duration=600) as outer:
         client = _client()
-        client.create_project(ProjectName="p")
+        ready_project(client, outer, "p")
         with mock_lookoutvision(training_duration=60):
             client.create_model(ProjectName="p", OutputConfig=OUTPUT)
         client.create_model(ProjectName="p", OutputConfig=OUTPUT)
@@ -196,8 +203,8 @@ def test_moto_service_whitelist_is_honoured() -> None:
 def test_handle_controls_act_on_a_chosen_region() -> None:
     with mock_lookoutvision(region_name="eu-west-1") as lv:
         client = boto3.client("lookoutvision", region_name="eu-west-1")
-        client.create_project(ProjectName="p")
-        client.create_model(ProjectName="p", OutputConfig=OUTPUT)
+        output = ready_project(client, lv, "p")
+        client.create_model(ProjectName="p", OutputConfig=output)
         lv.finish_training("p", "1")
         assert (
             client.describe_model(ProjectName="p", ModelVersion="1")["ModelDescription"]["Status"]

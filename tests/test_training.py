@@ -1,0 +1,234 @@
+"""CreateModel checks what the service checks, and training results come from the data."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+import boto3
+import pytest
+
+from .conftest import (
+    IMAGES_BUCKET,
+    PROJECT,
+    create_model,
+    labeled_manifest,
+    make_bucket,
+    model_versions,
+)
+
+HOUR = timedelta(hours=1)
+
+
+@pytest.fixture
+def bare(lookoutvision_client: Any) -> Any:
+    """A project without datasets, with the output bucket and the images bucket in place."""
+    make_bucket("lv-results")
+    make_bucket(IMAGES_BUCKET)
+    lookoutvision_client.create_project(ProjectName=PROJECT)
+    return lookoutvision_client
+
+
+def _dataset(client: Any, lv: Any, dataset_type: str, manifest: str, finish: bool = True) -> None:
+    key = f"{dataset_type}.manifest"
+    boto3.client("s3", region_name="us-east-1").put_object(
+        Bucket=IMAGES_BUCKET, Key=key, Body=manifest
+    )
+    client.create_dataset(
+        ProjectName=PROJECT,
+        DatasetType=dataset_type,
+        DatasetSource={"GroundTruthManifest": {"S3Object": {"Bucket": IMAGES_BUCKET, "Key": key}}},
+    )
+    if finish:
+        lv.finish_dataset(PROJECT, dataset_type)
+
+
+def _trained(client: Any, lv: Any, version: str = "1") -> dict[str, Any]:
+    lv.advance(HOUR)
+    described: dict[str, Any] = client.describe_model(ProjectName=PROJECT, ModelVersion=version)[
+        "ModelDescription"
+    ]
+    return described
+
+
+def test_a_project_without_a_training_dataset_is_refused(
+    bare: Any, lookoutvision_mock: Any
+) -> None:
+    with pytest.raises(bare.exceptions.ValidationException, match="no training dataset"):
+        create_model(bare)
+    _dataset(bare, lookoutvision_mock, "test", labeled_manifest(10, 10, "test"))
+    with pytest.raises(bare.exceptions.ValidationException, match="no training dataset"):
+        create_model(bare)
+    assert model_versions(bare) == []
+
+
+def test_a_dataset_still_being_created_is_a_conflict(bare: Any, lookoutvision_mock: Any) -> None:
+    _dataset(bare, lookoutvision_mock, "train", labeled_manifest(), finish=False)
+    with pytest.raises(bare.exceptions.ConflictException) as excinfo:
+        create_model(bare)
+    assert (excinfo.value.response["ResourceType"], excinfo.value.response["ResourceId"]) == (
+        "DATASET",
+        f"{PROJECT}/train",
+    )
+    lookoutvision_mock.finish_dataset(PROJECT, "train")
+    assert create_model(bare)["ModelVersion"] == "1"
+
+
+def test_a_dataset_being_updated_is_a_conflict(bare: Any, lookoutvision_mock: Any) -> None:
+    _dataset(bare, lookoutvision_mock, "train", labeled_manifest())
+    bare.update_dataset_entries(
+        ProjectName=PROJECT, DatasetType="train", Changes=labeled_manifest(1, 0, "more").encode()
+    )
+    with pytest.raises(bare.exceptions.ConflictException):
+        create_model(bare)
+    assert model_versions(bare) == []
+
+
+@pytest.mark.parametrize(
+    ("setup", "message"),
+    [
+        ({"train": (19, 10)}, "at least 20 labeled normal images in the dataset; it has 19"),
+        ({"train": (20, 9)}, "at least 10 labeled anomaly images in the dataset; it has 9"),
+        ({"train": (9, 0), "test": (10, 10)}, "10 labeled normal images in the training dataset"),
+        ({"train": (10, 0), "test": (10, 9)}, "10 labeled anomaly images in the test dataset"),
+    ],
+    ids=["single-few-normal", "single-few-anomaly", "train-few-normal", "test-few-anomaly"],
+)
+def test_too_few_labeled_images_fail_the_training(
+    bare: Any, lookoutvision_mock: Any, setup: dict[str, tuple[int, int]], message: str
+) -> None:
+    for dataset_type, (normal, anomaly) in setup.items():
+        _dataset(
+            bare, lookoutvision_mock, dataset_type, labeled_manifest(normal, anomaly, dataset_type)
+        )
+    assert create_model(bare)["Status"] == "TRAINING"
+    failed = _trained(bare, lookoutvision_mock)
+    assert failed["Status"] == "TRAINING_FAILED"
+    assert message in failed["StatusMessage"]
+    assert "EvaluationResult" not in failed
+
+
+def test_unlabeled_images_do_not_count(bare: Any, lookoutvision_mock: Any) -> None:
+    unlabeled = "\n".join(
+        json.dumps({"source-ref": f"s3://{IMAGES_BUCKET}/u-{n}.jpg"}) for n in range(50)
+    )
+    _dataset(bare, lookoutvision_mock, "train", labeled_manifest(19, 10) + unlabeled)
+    create_model(bare)
+    assert _trained(bare, lookoutvision_mock)["Status"] == "TRAINING_FAILED"
+
+
+def test_the_minimums_themselves_train(bare: Any, lookoutvision_mock: Any) -> None:
+    _dataset(bare, lookoutvision_mock, "train", labeled_manifest(10, 0, "train"))
+    _dataset(bare, lookoutvision_mock, "test", labeled_manifest(10, 10, "test"))
+    create_model(bare)
+    assert _trained(bare, lookoutvision_mock)["Status"] == "TRAINED"
+
+
+@pytest.mark.parametrize(
+    ("bucket", "region", "message"),
+    [("nowhere", None, "does not exist"), ("lv-west", "us-west-2", "is in us-west-2")],
+    ids=["missing", "other-region"],
+)
+def test_the_output_bucket_must_exist_in_the_region(
+    lookoutvision_client: Any, project: str, bucket: str, region: str | None, message: str
+) -> None:
+    if region is not None:
+        make_bucket(bucket, region)
+    with pytest.raises(lookoutvision_client.exceptions.ValidationException, match=message):
+        create_model(lookoutvision_client, OutputConfig={"S3Location": {"Bucket": bucket}})
+    assert model_versions(lookoutvision_client) == []
+
+
+def test_evaluation_results_are_written_to_the_output_location(
+    lookoutvision_client: Any, lookoutvision_mock: Any, project: str
+) -> None:
+    arn = create_model(lookoutvision_client)["ModelArn"]
+    trained = _trained(lookoutvision_client, lookoutvision_mock)
+    s3 = boto3.client("s3", region_name="us-east-1")
+    location = trained["EvaluationResult"]
+    assert location == {
+        "Bucket": "lv-results",
+        "Key": f"training/EvaluationResult-{PROJECT}-1.json",
+    }
+    result = json.loads(
+        s3.get_object(Bucket=location["Bucket"], Key=location["Key"])["Body"].read()
+    )
+    details = result["EvaluationDetails"]
+    # The single dataset of 30 images is split: 24 to train on, 6 to test with.
+    assert (
+        details["ModelArn"],
+        details["NumberOfTrainingImages"],
+        details["NumberOfTestingImages"],
+    ) == (arn, 24, 6)
+    assert result["AggregatedEvaluationResults"]["Metrics"] == trained["Performance"]
+    manifest = trained["EvaluationManifest"]
+    lines = (
+        s3.get_object(Bucket=manifest["Bucket"], Key=manifest["Key"])["Body"]
+        .read()
+        .decode()
+        .splitlines()
+    )
+    assert len(lines) == 6
+    first = json.loads(lines[0])
+    assert first["anomaly-label-detected-metadata"]["class-name"] in ("normal", "anomaly")
+
+
+def test_performance_is_a_function_of_the_data(bare: Any, lookoutvision_mock: Any) -> None:
+    _dataset(bare, lookoutvision_mock, "train", labeled_manifest(40, 20))
+    create_model(bare)
+    first = _trained(bare, lookoutvision_mock)["Performance"]
+    bare.update_dataset_entries(
+        ProjectName=PROJECT, DatasetType="train", Changes=labeled_manifest(30, 30, "more").encode()
+    )
+    lookoutvision_mock.finish_dataset(PROJECT, "train")
+    create_model(bare)
+    second = _trained(bare, lookoutvision_mock, "2")["Performance"]
+    assert second != first
+    # Same data, same scores.
+    create_model(bare)
+    assert _trained(bare, lookoutvision_mock, "3")["Performance"] == second
+
+
+def test_a_vanished_output_bucket_fails_the_training(
+    lookoutvision_client: Any, lookoutvision_mock: Any, project: str
+) -> None:
+    create_model(lookoutvision_client)
+    boto3.client("s3", region_name="us-east-1").delete_bucket(Bucket="lv-results")
+    failed = _trained(lookoutvision_client, lookoutvision_mock)
+    assert failed["Status"] == "TRAINING_FAILED"
+    assert "lv-results does not exist" in failed["StatusMessage"]
+
+
+@pytest.mark.parametrize("form", ["id", "arn", "alias", "alias-arn"])
+def test_a_kms_key_resolves_in_moto_kms(
+    lookoutvision_client: Any, lookoutvision_mock: Any, project: str, form: str
+) -> None:
+    kms = boto3.client("kms", region_name="us-east-1")
+    key = kms.create_key()["KeyMetadata"]
+    kms.create_alias(AliasName="alias/lv-training", TargetKeyId=key["KeyId"])
+    names = {
+        "id": key["KeyId"],
+        "arn": key["Arn"],
+        "alias": "alias/lv-training",
+        "alias-arn": "arn:aws:kms:us-east-1:123456789012:alias/lv-training",
+    }
+    create_model(lookoutvision_client, KmsKeyId=names[form])
+    trained = _trained(lookoutvision_client, lookoutvision_mock)
+    assert trained["Status"] == "TRAINED"
+    assert trained["KmsKeyId"] == names[form]
+
+
+@pytest.mark.parametrize("disable", [False, True], ids=["unknown", "disabled"])
+def test_an_unusable_kms_key_fails_the_training(
+    lookoutvision_client: Any, lookoutvision_mock: Any, project: str, disable: bool
+) -> None:
+    key_id = "alias/nothing"
+    if disable:
+        kms = boto3.client("kms", region_name="us-east-1")
+        key_id = kms.create_key()["KeyMetadata"]["KeyId"]
+        kms.disable_key(KeyId=key_id)
+    create_model(lookoutvision_client, KmsKeyId=key_id)
+    failed = _trained(lookoutvision_client, lookoutvision_mock)
+    assert failed["Status"] == "TRAINING_FAILED"
+    assert key_id in failed["StatusMessage"]

@@ -32,6 +32,7 @@ from .errors import (
 from .inference import DetectionResult, derived_result, image_key, image_size
 from .lifecycle import (
     DATASET_STATE,
+    DELETION_STATE,
     HOSTING_STATE,
     PACKAGING_STATE,
     TRAINING_STATE,
@@ -66,6 +67,10 @@ TRAINED_OUTCOME = Outcome(TRAINED, "Training completed successfully.")
 PACKAGING_RUNNING = "RUNNING"
 PACKAGING_FAILED = "FAILED"
 PACKAGING_SUCCEEDED = Outcome("SUCCEEDED", "The model packaging job succeeded.")
+DELETING = "DELETING"
+# Never shown: a model whose deletion completed is dropped on the next read.
+DELETED = "DELETED"
+MODEL_DELETED = Outcome(DELETED, "The model was deleted.")
 STARTING_HOSTING = "STARTING_HOSTING"
 HOSTED = "HOSTED"
 HOSTING_FAILED = "HOSTING_FAILED"
@@ -231,6 +236,13 @@ class Project:
     last_version: int = 0
     datasets: dict[str, Dataset] = field(default_factory=dict)
     packaging_jobs: dict[str, PackagingJob] = field(default_factory=dict)
+
+    def live_models(self) -> dict[str, Model]:
+        """The models, once those whose deletion has completed are gone."""
+        for version, model in list(self.models.items()):
+            if model.lifecycle.refresh(is_read=False) == DELETED:
+                del self.models[version]
+        return self.models
 
     def live_datasets(self) -> dict[str, Dataset]:
         """The datasets, once those whose deletion has completed are gone."""
@@ -465,7 +477,7 @@ class LookoutVisionBackend(BaseBackend):
             project = self._project(project_name)
             # "Before you can delete a project, you must first delete all models in the project"
             # and its datasets (developer guide).
-            if project.models or project.live_datasets():
+            if project.live_models() or project.live_datasets():
                 raise ConflictException(
                     f"The project {project_name} still has models or datasets; delete them first.",
                     resource_id=project_name,
@@ -648,9 +660,10 @@ class LookoutVisionBackend(BaseBackend):
     # Models --------------------------------------------------------------------------------
 
     def _model(self, project: Project, version: str) -> Model:
-        if version == "latest" and project.models:
-            version = max(project.models, key=int)
-        model = project.models.get(version)
+        models = project.live_models()
+        if version == "latest" and models:
+            version = max(models, key=int)
+        model = models.get(version)
         if model is None:
             raise ResourceNotFoundException(
                 f"The model {project.name}/{version} does not exist.",
@@ -712,7 +725,7 @@ class LookoutVisionBackend(BaseBackend):
 
             def replay() -> dict[str, Any]:
                 # A repeat reports the model as it is now, or as created once it is deleted.
-                live = project.models.get(version)
+                live = project.live_models().get(version)
                 return {"ModelMetadata": live.metadata()} if live is not None else created
 
             return CallOutcome(created, replay, f"{project_name}/{version}", "MODEL")
@@ -767,7 +780,7 @@ class LookoutVisionBackend(BaseBackend):
         training = sum(
             model.lifecycle.refresh(is_read=False) == TRAINING
             for project in self.projects.values()
-            for model in project.models.values()
+            for model in project.live_models().values()
         )
         if training >= MAX_CONCURRENT_TRAININGS:
             raise ServiceQuotaExceededException(
@@ -809,7 +822,7 @@ class LookoutVisionBackend(BaseBackend):
     ) -> dict[str, Any]:
         with self._lock:
             project = self._project(project_name)
-            models = list(project.models.values())
+            models = list(project.live_models().values())
             page, token = paginate(
                 models,
                 lambda m: int(m.version),
@@ -1021,7 +1034,10 @@ class LookoutVisionBackend(BaseBackend):
                     resource_id=f"{project_name}/{model.version}",
                     resource_type="MODEL",
                 )
-            del project.models[model.version]
+            # "It might take a few seconds to delete a model" (developer guide): DELETING first.
+            model.lifecycle.begin(
+                DELETING, "The model is being deleted.", MODEL_DELETED, kind=DELETION_STATE
+            )
             answer = {"ModelArn": model.arn}
             return CallOutcome(answer, lambda: answer, f"{project_name}/{model.version}", "MODEL")
 
@@ -1035,7 +1051,7 @@ class LookoutVisionBackend(BaseBackend):
         prefix = self._arn("model/")
         project_name, _, version = resource_arn.removeprefix(prefix).partition("/")
         project = self.projects.get(project_name) if resource_arn.startswith(prefix) else None
-        model = project.models.get(version) if project is not None else None
+        model = project.live_models().get(version) if project is not None else None
         if model is None:
             raise ResourceNotFoundException(
                 f"The resource {resource_arn} does not exist.",

@@ -23,11 +23,14 @@ TRAINING_STATE = "lookoutvision::model"
 HOSTING_STATE = "lookoutvision::model_hosting"
 DATASET_STATE = "lookoutvision::dataset"
 PACKAGING_STATE = "lookoutvision::model_packaging_job"
+DELETION_STATE = "lookoutvision::model_deletion"
 DEFAULT_SECONDS = {
     TRAINING_STATE: 3600.0,
     HOSTING_STATE: 600.0,
     DATASET_STATE: 60.0,
     PACKAGING_STATE: 1800.0,
+    # "It might take a few seconds to delete a model." (developer guide)
+    DELETION_STATE: 5.0,
 }
 
 

@@ -184,6 +184,7 @@ def test_delete_model_token_replays_the_deletion(
         ProjectName=PROJECT, ModelVersion="1", ClientToken="del-1"
     )
     assert first["ModelArn"] == again["ModelArn"] == arn
+    lookoutvision_mock.advance(5)
     with pytest.raises(lookoutvision_client.exceptions.ResourceNotFoundException):
         lookoutvision_client.delete_model(
             ProjectName=PROJECT, ModelVersion="1", ClientToken="del-2"

@@ -42,6 +42,7 @@ def test_versions_count_per_project_and_are_never_reused(
     lookoutvision_mock.advance(timedelta(hours=1))
     assert create_model(lookoutvision_client, "gears")["ModelVersion"] == "1"
     lookoutvision_client.delete_model(ProjectName=PROJECT, ModelVersion="2")
+    lookoutvision_mock.advance(5)
     assert create_model(lookoutvision_client)["ModelVersion"] == "3"
     assert model_versions(lookoutvision_client) == ["1", "3"]
 
@@ -98,6 +99,12 @@ def test_trained_and_failed_models_can_be_deleted(
     assert deleted["ResponseMetadata"]["HTTPStatusCode"] == 202
     assert deleted["ModelArn"] == arn
     lookoutvision_client.delete_model(ProjectName=PROJECT, ModelVersion="1")
+    # "It might take a few seconds to delete a model": DELETING first, then gone.
+    deleting = lookoutvision_client.describe_model(ProjectName=PROJECT, ModelVersion="1")
+    assert deleting["ModelDescription"]["Status"] == "DELETING"
+    with pytest.raises(lookoutvision_client.exceptions.ConflictException):
+        lookoutvision_client.delete_model(ProjectName=PROJECT, ModelVersion="1")
+    lookoutvision_mock.advance(5)
     assert model_versions(lookoutvision_client) == []
     with pytest.raises(lookoutvision_client.exceptions.ResourceNotFoundException):
         lookoutvision_client.delete_model(ProjectName=PROJECT, ModelVersion="1")

@@ -133,6 +133,7 @@ def test_tags_go_with_a_deleted_model(
 ) -> None:
     lookoutvision_mock.finish_training(PROJECT, "1")
     lookoutvision_client.delete_model(ProjectName=PROJECT, ModelVersion="1")
+    lookoutvision_mock.advance(5)
     with pytest.raises(lookoutvision_client.exceptions.ResourceNotFoundException):
         lookoutvision_client.list_tags_for_resource(ResourceArn=model_arn)
 

@@ -23,11 +23,13 @@ from .errors import (  # noqa: E402
     ValidationException,
 )
 from .inference import Anomaly  # noqa: E402
+from .journal import Call  # noqa: E402
 from .mock import LookoutVisionMock, mock_lookoutvision  # noqa: E402
 
 __all__ = [
     "AccessDeniedException",
     "Anomaly",
+    "Call",
     "ConflictException",
     "InternalServerException",
     "LookoutVisionBackend",

@@ -32,6 +32,7 @@ from .backend import (
 from .clock import clock, duration_seconds
 from .errors import LookoutVisionError
 from .inference import Anomaly, DetectionResult, image_key
+from .journal import Call, journal
 from .lifecycle import (
     DEFAULT_SECONDS,
     TRAINING_STATE,
@@ -54,6 +55,7 @@ def reset_state() -> None:
     drop_all_backends()
     clock.reset()
     forget_test_transitions()
+    journal.clear()
 
 
 DEFAULT_TRAINING_SECONDS = DEFAULT_SECONDS[TRAINING_STATE]
@@ -139,6 +141,13 @@ class LookoutVisionMock:
     def advance(self, by: float | timedelta) -> datetime:
         """Moves simulated time forward by seconds or a timedelta; returns the new now."""
         return clock.advance(by)
+
+    # The journal --------------------------------------------------------------------------------
+
+    def calls(self, operation: str | None = None) -> list[Call]:
+        """The calls answered so far (all, or one operation's), oldest first: operation,
+        parameters, the error code answered (None for a success) and the simulated time."""
+        return journal.calls(operation)
 
     # Lifecycle controls ------------------------------------------------------------------------
 

@@ -18,7 +18,9 @@ from botocore import xform_name
 from botocore.model import OperationModel
 
 from .api_model import service_model
+from .clock import clock
 from .errors import LookoutVisionError, UnknownOperationException
+from .journal import Call, journal
 from .protocol import Response, parse_request, serialize_error, serialize_response
 from .validation import validate
 
@@ -104,6 +106,7 @@ def answer(
         )
     route, labels = found
     operation = route.operation
+    params: dict[str, Any] = dict(labels)
     try:
         backend = backend_for(url, headers)
         backend.raise_injected_error(operation.name)
@@ -114,6 +117,9 @@ def answer(
         result = handler(
             **{keyword: params[member] for member, keyword in route.arguments if member in params}
         )
-        return serialize_response(operation, result)
-    except LookoutVisionError as error:
-        return serialize_error(error)
+        response = serialize_response(operation, result)
+        error = None
+    except LookoutVisionError as failure:
+        response, error = serialize_error(failure), failure.code
+    journal.record(Call(operation.name, params, error, clock.now()))
+    return response

@@ -73,7 +73,6 @@ def test_images_to_detection_and_cleanup(lookoutvision_mock: Any) -> None:
 
         assert (
             _wait(
-                lookoutvision,
                 lv,
                 dataset_status,
                 {"CREATE_COMPLETE", "CREATE_FAILED"},

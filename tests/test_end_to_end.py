@@ -95,10 +95,7 @@ def test_images_to_detection_and_cleanup(lookoutvision_mock: Any) -> None:
         )
 
     assert (
-        _wait(
-            lookoutvision, lv, model_status, {"TRAINED", "TRAINING_FAILED"}, timedelta(minutes=10)
-        )
-        == "TRAINED"
+        _wait(lv, model_status, {"TRAINED", "TRAINING_FAILED"}, timedelta(minutes=10)) == "TRAINED"
     )
     result_key = "line-7/EvaluationResult-line-7-1.json"
     details = json.loads(s3.get_object(Bucket="factory-results", Key=result_key)["Body"].read())[

@@ -14,6 +14,8 @@ invert a ratio.
 - moto-native: CloudWatch Logs CreateLogGroup + DescribeLogGroups, answered by moto itself;
 - scale: the mock's CreateModel + DescribeModel in a project of 10,000 models (each with its live
   client token) against one of 10;
+- DetectAnomalies on a hosted model, and ListDatasetEntries (a filtered page of 20 from 500
+  entries), each against the same client's floor with a canned answer of the same shape;
 - start/stop: ``with mock_lookoutvision():`` against ``with mock_aws():``, both empty.
 
 Only ratios are printed: absolute times on a shared machine say little.
@@ -24,8 +26,11 @@ from __future__ import annotations
 import argparse
 import functools
 import gc
+import json
 import statistics
+import struct
 import time
+import zlib
 from collections.abc import Callable
 from typing import Any
 
@@ -59,11 +64,25 @@ class _CannedBody:
         yield self._body
 
 
-def canned_response(request: Any, **_: Any) -> AWSResponse:
-    # before-send is not told the operation; the method tells these two apart.
-    status, body = CANNED_CREATE if request.method == "POST" else CANNED_DESCRIBE
-    headers = {"Content-Type": "application/json"}
-    return AWSResponse(request.url, status, headers, _CannedBody(body))
+def canned(choose: Callable[[Any], tuple[int, bytes]]) -> Callable[..., AWSResponse]:
+    """A before-send handler answering what ``choose`` picks for the request."""
+
+    def handler(request: Any, **_: Any) -> AWSResponse:
+        status, body = choose(request)
+        headers = {"Content-Type": "application/json"}
+        return AWSResponse(request.url, status, headers, _CannedBody(body))
+
+    return handler
+
+
+# before-send is not told the operation; the method tells CreateModel and DescribeModel apart.
+CANNED_PAIR = canned(lambda r: CANNED_CREATE if r.method == "POST" else CANNED_DESCRIBE)
+CANNED_DETECT = canned(
+    lambda _: (
+        200,
+        b'{"DetectAnomalyResult":{"Source":{"Type":"direct"},"IsAnomalous":true,"Confidence":0.9}}',
+    )
+)
 
 
 def per_call(work: Callable[[], Any], calls: int) -> float:
@@ -89,15 +108,17 @@ def create_and_describe(client: Any, project: str) -> Callable[[], None]:
     return pair
 
 
-def floor_of(client: Any, work: Callable[[], None], calls: int) -> float:
+def floor_of(
+    client: Any, work: Callable[[], Any], calls: int, handler: Callable[..., AWSResponse]
+) -> float:
     """``work`` on ``client`` answered by a canned handler instead of any mock."""
-    client.meta.events.register_first("before-send.lookoutvision", canned_response)
+    client.meta.events.register_first("before-send.lookoutvision", handler)
     botocore_stubber.enabled = False
     try:
         return per_call(work, calls)
     finally:
         botocore_stubber.enabled = True
-        client.meta.events.unregister("before-send.lookoutvision", canned_response)
+        client.meta.events.unregister("before-send.lookoutvision", handler)
 
 
 def moto_native_phase(calls: int) -> float:
@@ -118,9 +139,36 @@ def moto_native_phase(calls: int) -> float:
     return seconds
 
 
+def manifest(count: int) -> str:
+    lines = [
+        {
+            "source-ref": f"s3://bench-images/{number}.png",
+            "anomaly-label": number % 3 // 2,
+            "anomaly-label-metadata": {"class-name": "anomaly" if number % 3 == 2 else "normal"},
+        }
+        for number in range(count)
+    ]
+    return "\n".join(json.dumps(line) for line in lines)
+
+
+def ready_project(client: Any, lv: LookoutVisionMock, project: str, images: int = 30) -> None:
+    """A project with a ready train dataset of ``images`` labeled images."""
+    boto3.client("s3", region_name=REGION).put_object(
+        Bucket="bench-images", Key=f"{project}.manifest", Body=manifest(images)
+    )
+    client.create_project(ProjectName=project)
+    source = {"S3Object": {"Bucket": "bench-images", "Key": f"{project}.manifest"}}
+    client.create_dataset(
+        ProjectName=project, DatasetType="train", DatasetSource={"GroundTruthManifest": source}
+    )
+    lv.finish_dataset(project, "train")
+
+
 def fill(lv: LookoutVisionMock, project: str, count: int) -> None:
-    """``count`` models, each with the client token a real call carries."""
+    """``count`` models, each with the client token a real call carries. Their trainings are
+    planned to fail (no evaluation to write) and take no time, so none stays in TRAINING."""
     backend = lv.backend()
+    backend.planned_training_failures.extend(["bench"] * count)
     for number in range(count):
         backend.create_model(
             project_name=project, output_config=OUTPUT, client_token=f"fill-{project}-{number}"
@@ -131,13 +179,42 @@ def lookoutvision_phase(
     lv: LookoutVisionMock, project: str, work: Callable[[], Any], calls: int
 ) -> float:
     """``work`` timed; the models it made are then dropped, untimed, so the project keeps its
-    size from round to round."""
-    models = lv.backend().projects[project].models
+    size from round to round. Trainings end at once, and in failure: only two may train at a
+    time, and writing evaluation results is not the per-call cost measured here."""
+    backend = lv.backend()
+    models = backend.projects[project].models
     size = len(models)
+    backend.planned_training_failures.extend(["bench"] * calls)
     seconds = per_call(work, calls)
+    backend.planned_training_failures.clear()
     for version in list(models)[size:]:
         del models[version]
     return seconds
+
+
+def hosted_model(client: Any, lv: LookoutVisionMock, project: str) -> None:
+    ready_project(client, lv, project)
+    client.create_model(ProjectName=project, OutputConfig=OUTPUT)
+    lv.finish_training(project, "1")
+    client.start_model(ProjectName=project, ModelVersion="1", MinInferenceUnits=1)
+    lv.finish_hosting(project, "1")
+
+
+def png_image() -> bytes:
+    width, height = 128, 128
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = struct.pack(">I", zlib.crc32(kind + data))
+        return struct.pack(">I", len(data)) + kind + data + crc
+
+    rows = b"".join(b"\x00" + bytes([y]) * width for y in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
 
 
 def start_stop(factory: Callable[[], Any]) -> Callable[[], None]:
@@ -152,16 +229,44 @@ def measure(rounds: int, calls: int) -> dict[str, list[float]]:
     """Every phase once a round; the order rotates each round so that no phase always goes first."""
     results: dict[str, list[float]] = {}
     cycles = max(calls // 10, 5)
-    with mock_lookoutvision() as lv:
+    with mock_lookoutvision(training_duration=0) as lv:
+        s3 = boto3.client("s3", region_name=REGION)
+        for bucket in ("bench-bucket", "bench-images"):
+            s3.create_bucket(Bucket=bucket)
         client = boto3.client("lookoutvision", region_name=REGION)
         for project in ("bench", "small", "large"):
-            client.create_project(ProjectName=project)
+            ready_project(client, lv, project)
+        ready_project(client, lv, "entries", images=500)
         fill(lv, "small", 10)
         fill(lv, "large", 10_000)
+        hosted_model(client, lv, "detect")
         mock_pair = create_and_describe(client, "bench")
         small, large = create_and_describe(client, "small"), create_and_describe(client, "large")
+        image = png_image()
+
+        def detect() -> Any:
+            return client.detect_anomalies(
+                ProjectName="detect", ModelVersion="1", Body=image, ContentType="image/png"
+            )
+
+        def list_entries() -> Any:
+            return client.list_dataset_entries(
+                ProjectName="entries", DatasetType="train", MaxResults=20, AnomalyClass="normal"
+            )
+
+        first_page = list_entries()["DatasetEntries"]
+        canned_entries = canned(
+            lambda _: (
+                200,
+                json.dumps({"DatasetEntries": first_page, "NextToken": "eA=="}).encode(),
+            )
+        )
         phases: dict[str, Callable[[], float]] = {
-            "floor": lambda: floor_of(client, mock_pair, calls),
+            "floor": lambda: floor_of(client, mock_pair, calls, CANNED_PAIR),
+            "detect": lambda: per_call(detect, calls),
+            "detect_floor": lambda: floor_of(client, detect, calls, CANNED_DETECT),
+            "entries": lambda: per_call(list_entries, calls),
+            "entries_floor": lambda: floor_of(client, list_entries, calls, canned_entries),
             "mock": lambda: lookoutvision_phase(lv, "bench", mock_pair, calls),
             "moto": lambda: moto_native_phase(calls),
             "small": lambda: lookoutvision_phase(lv, "small", small, calls),
@@ -201,6 +306,12 @@ def main() -> None:
             0.6,
         ),
         ("same pair at 10,000 models / at 10 models", median["large"] / median["small"], 1.1),
+        ("DetectAnomalies: mock / botocore floor", median["detect"] / median["detect_floor"], 1.3),
+        (
+            "ListDatasetEntries (20 of 500): mock / botocore floor",
+            median["entries"] / median["entries_floor"],
+            1.3,
+        ),
         ("mock start+stop / mock_aws start+stop", median["our_start"] / median["moto_start"], 1.2),
     ]
     print(f"median of {args.rounds} rounds; {args.calls} calls a phase; ratios only")

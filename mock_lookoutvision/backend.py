@@ -12,7 +12,7 @@ import binascii
 import json
 import threading
 from collections import OrderedDict, deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -176,6 +176,7 @@ class Dataset:
     entries: dict[str, Entry] = field(default_factory=dict)  # by source-ref, in order added
     updated_at: float = 0.0
     _next_sequence: int = 0
+    revision: int = 0  # grows with every change of the entries
     # The entries before the update in progress, restored if that update fails.
     _before_update: dict[str, Entry] | None = None
 
@@ -191,6 +192,7 @@ class Dataset:
             return False
         if status == UPDATE_IN_PROGRESS and self._before_update is not None:
             self.entries = self._before_update
+            self.revision += 1
         return self.lifecycle.fail_now(DATASET_FAILURES[status], message)
 
     def add(self, entries: list[Entry], now: float) -> None:
@@ -204,6 +206,7 @@ class Dataset:
                 entry.sequence = old.sequence
             self.entries[entry.source_ref] = entry
         self.updated_at = now
+        self.revision += 1
 
     def metadata(self) -> dict[str, Any]:
         return {
@@ -236,12 +239,16 @@ class Project:
     last_version: int = 0
     datasets: dict[str, Dataset] = field(default_factory=dict)
     packaging_jobs: dict[str, PackagingJob] = field(default_factory=dict)
+    deleting: set[str] = field(default_factory=set)  # versions in DELETING
 
     def live_models(self) -> dict[str, Model]:
         """The models, once those whose deletion has completed are gone."""
-        for version, model in list(self.models.items()):
-            if model.lifecycle.refresh(is_read=False) == DELETED:
-                del self.models[version]
+        # Only models being deleted are looked at: a project may hold thousands of models.
+        for version in list(self.deleting):
+            model = self.models.get(version)
+            if model is None or model.lifecycle.refresh(is_read=False) == DELETED:
+                self.models.pop(version, None)
+                self.deleting.discard(version)
         return self.models
 
     def live_datasets(self) -> dict[str, Dataset]:
@@ -336,18 +343,18 @@ T = TypeVar("T")
 
 
 def paginate(
-    items: Sequence[T],
+    items: Iterable[T],
     position: Callable[[T], int],
     scope: str,
     next_token: str | None,
     max_results: int | None,
 ) -> tuple[list[T], str | None]:
-    """One page of ``items`` (sorted by ``position``) and the token for the next page, if any.
+    """One page of ``items`` (in ``position`` order) and the token for the next page, if any.
 
-    A token names the list it belongs to and the position to resume at, so a token from another
-    list, or one that was tampered with, is refused.
+    ``items`` is read lazily, only as far as the page needs. A token names the list it belongs
+    to and the position to resume at, so a token from another list, or a forged one, is refused.
     """
-    start = 0
+    start_position = None
     if next_token is not None:
         try:
             token_scope, _, resume_at = (
@@ -358,14 +365,14 @@ def paginate(
             raise ValidationException("The pagination token is invalid.") from None
         if token_scope != scope:
             raise ValidationException("The pagination token is invalid.")
-        start = next(
-            (i for i, item in enumerate(items) if position(item) >= start_position), len(items)
-        )
     size = max_results or DEFAULT_PAGE_SIZE
-    page = list(items[start : start + size])
-    if start + size < len(items):
-        resume = position(items[start + size])
-        return page, base64.b64encode(f"{scope}|{resume}".encode()).decode()
+    page: list[T] = []
+    for item in items:
+        if start_position is not None and position(item) < start_position:
+            continue
+        if len(page) == size:
+            return page, base64.b64encode(f"{scope}|{position(item)}".encode()).decode()
+        page.append(item)
     return page, None
 
 
@@ -377,6 +384,8 @@ class LookoutVisionBackend(BaseBackend):
         self.projects: dict[str, Project] = {}
         self.tokens = IdempotencyTokens()
         self.planned_training_failures: deque[str] = deque()
+        self._trainings: dict[int, Model] = {}  # models that may still be TRAINING
+        self._plans: dict[tuple[Any, ...], tuple[str | None, Evaluation]] = {}
         self.planned_hosting_failures: deque[str] = deque()
         self.planned_packaging_failures: deque[str] = deque()
         self.detection_results: dict[str, DetectionResult] = {}
@@ -588,7 +597,8 @@ class LookoutVisionBackend(BaseBackend):
         with self._lock:
             project = self._project(project_name)
             dataset = self._dataset(project, dataset_type)
-            selected = [
+            # Entries keep their place when replaced, so the dict is already in sequence order.
+            selected = (
                 entry
                 for entry in dataset.entries.values()
                 if matches(
@@ -599,8 +609,7 @@ class LookoutVisionBackend(BaseBackend):
                     after_creation_date,
                     source_ref_contains,
                 )
-            ]
-            selected.sort(key=lambda entry: entry.sequence)
+            )
             scope = f"ListDatasetEntries/{project.arn}/{dataset_type}"
             page, token = paginate(selected, lambda e: e.sequence, scope, next_token, max_results)
             return {"DatasetEntries": [entry.line for entry in page], "NextToken": token}
@@ -687,18 +696,16 @@ class LookoutVisionBackend(BaseBackend):
     ) -> dict[str, Any]:
         def act() -> CallOutcome:
             project = self._project(project_name)
-            train, test = self._training_data(project)
+            problem, evaluation = self._training_plan(project)
             self._check_output_bucket(output_config)
             self._check_concurrent_trainings()
             version = str(project.last_version + 1)
             now = clock.time()
-            problem = shortfall(train, test)
             if problem is None and kms_key_id is not None:
                 problem = self._kms_problem(kms_key_id)
             planned = self._planned(self.planned_training_failures, TRAINING_FAILED)
             if planned is None and problem is not None:
                 planned = Outcome(TRAINING_FAILED, problem)
-            training_images, test_images = split(train, test)
             model = Model(
                 project_name=project_name,
                 version=version,
@@ -709,7 +716,7 @@ class LookoutVisionBackend(BaseBackend):
                 kms_key_id=kms_key_id,
                 lifecycle=Lifecycle(TRAINING_STATE, TRAINING, TRAINING_MESSAGE),
                 tags=_tags_as_mapping(tags),
-                evaluation=evaluate(training_images, test_images),
+                evaluation=evaluation,
             )
             model.lifecycle.begin(
                 TRAINING,
@@ -720,6 +727,7 @@ class LookoutVisionBackend(BaseBackend):
             )
             project.last_version += 1
             project.models[version] = model
+            self._trainings[id(model)] = model
             # The creation answer is always TRAINING: only later reads move the lifecycle on.
             created = {"ModelMetadata": model.metadata(refresh=False)}
 
@@ -739,8 +747,28 @@ class LookoutVisionBackend(BaseBackend):
         }
         return self._once("CreateModel", client_token, inputs, act)
 
-    def _training_data(self, project: Project) -> tuple[list[Entry], list[Entry] | None]:
-        """The train entries, and the test entries if the project has a test dataset."""
+    def _training_plan(self, project: Project) -> tuple[str | None, Evaluation]:
+        """Why the project's data can't train a model (None if it can), and the evaluation a
+        training on it gets. Worked out once per version of the datasets: the data decide."""
+        train, test = self._training_datasets(project)
+        versions = [(d.dataset_type, d.created_at, d.revision) for d in (train, test) if d]
+        key = (project.name, project.created_at, *versions)
+        plan = self._plans.get(key)
+        if plan is None:
+            train_entries = list(train.entries.values())
+            test_entries = None if test is None else list(test.entries.values())
+            problem = shortfall(
+                [e for e in train_entries if e.labeled],
+                None if test_entries is None else [e for e in test_entries if e.labeled],
+            )
+            plan = (problem, evaluate(*split(train_entries, test_entries)))
+            if len(self._plans) >= 64:  # a few recent versions are all worth keeping
+                del self._plans[next(iter(self._plans))]
+            self._plans[key] = plan
+        return plan
+
+    def _training_datasets(self, project: Project) -> tuple[Dataset, Dataset | None]:
+        """The train dataset, and the test dataset if the project has one; both ready."""
         datasets = project.live_datasets()
         train = datasets.get("train")
         if train is None:
@@ -757,8 +785,7 @@ class LookoutVisionBackend(BaseBackend):
                     resource_id=f"{project.name}/{dataset.dataset_type}",
                     resource_type="DATASET",
                 )
-        test = datasets.get("test")
-        return list(train.entries.values()), None if test is None else list(test.entries.values())
+        return train, datasets.get("test")
 
     def _check_output_bucket(self, output_config: dict[str, Any]) -> None:
         """The CreateModel permissions page: s3:GetBucketLocation "validates the ownership and the
@@ -777,11 +804,13 @@ class LookoutVisionBackend(BaseBackend):
 
     def _check_concurrent_trainings(self) -> None:
         # AWS's own SDK for the service reports a limit of 2 trainings at a time per account.
-        training = sum(
-            model.lifecycle.refresh(is_read=False) == TRAINING
-            for project in self.projects.values()
-            for model in project.live_models().values()
-        )
+        # Only models that started training and were not yet seen to stop are looked at.
+        training = 0
+        for key, model in list(self._trainings.items()):
+            if model.lifecycle.refresh(is_read=False) == TRAINING:
+                training += 1
+            else:
+                del self._trainings[key]
         if training >= MAX_CONCURRENT_TRAININGS:
             raise ServiceQuotaExceededException(
                 f"{training} models are already training; the limit is {MAX_CONCURRENT_TRAININGS}.",
@@ -1038,6 +1067,7 @@ class LookoutVisionBackend(BaseBackend):
             model.lifecycle.begin(
                 DELETING, "The model is being deleted.", MODEL_DELETED, kind=DELETION_STATE
             )
+            project.deleting.add(model.version)
             answer = {"ModelArn": model.arn}
             return CallOutcome(answer, lambda: answer, f"{project_name}/{model.version}", "MODEL")
 

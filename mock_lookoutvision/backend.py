@@ -550,9 +550,13 @@ class LookoutVisionBackend(BaseBackend):
                     failure = Outcome(CREATE_FAILED, f"The manifest file is not valid: {problem}")
                 except S3Unavailable as problem:
                     failure = Outcome(CREATE_FAILED, f"The manifest file can't be read: {problem}")
-            lifecycle.begin(
-                CREATE_IN_PROGRESS, "The dataset is being created.", DATASET_CREATED, failure
-            )
+            if manifest is None:
+                # "an empty dataset is created and the operation synchronously returns" (API)
+                lifecycle.settle(DATASET_CREATED.status, DATASET_CREATED.message)
+            else:
+                lifecycle.begin(
+                    CREATE_IN_PROGRESS, "The dataset is being created.", DATASET_CREATED, failure
+                )
             project.datasets[dataset_type] = dataset
             answer = {"DatasetMetadata": dataset.metadata()}
             resource = f"{project_name}/{dataset_type}"
@@ -957,6 +961,17 @@ class LookoutVisionBackend(BaseBackend):
                     resource_type="MODEL",
                 )
             check_greengrass(configuration)
+            component = (
+                configuration["Greengrass"]["ComponentName"],
+                configuration["Greengrass"].get("ComponentVersion", f"{model.version}.0.0"),
+            )
+            if any(job.component == component for job in project.packaging_jobs.values()):
+                # "an existing ComponentName and ComponentVersion pair is not allowed" (API)
+                raise ConflictException(
+                    f"Component {component[0]} version {component[1]} is already packaged.",
+                    resource_id=f"{component[0]}:{component[1]}",
+                    resource_type="MODEL_PACKAGE_JOB",
+                )
             # Job names allow no underscore, which project names do.
             number = len(project.packaging_jobs) + 1
             name = job_name or f"{project_name.replace('_', '-')}-{model.version}-{number}"

@@ -1,10 +1,11 @@
 """Dataset content: manifest lines (SageMaker Ground Truth format) and the entries made from them.
 
 A manifest is JSON Lines; each line names one image (``source-ref``, an ``s3://`` URI) and, when
-labeled, its class: ``anomaly-label`` 1 for an anomaly, 0 for normal, with
-``anomaly-label-metadata`` (``class-name`` ``anomaly`` or ``normal``). Segmentation labels add an
-``anomaly-mask-ref`` with its metadata. Lines keep the text they were given: ListDatasetEntries
-returns them as stored.
+labeled, its class. The developer guide (manifest-file-classification): the label attribute may
+have any name, with a ``<name>-metadata`` object of type ``groundtruth/image-classification``; its
+value "isn't used", the metadata's ``class-name`` decides (``normal`` or ``anomaly``), and any other
+class name makes the image an unlabeled one. Segmentation labels add an ``anomaly-mask-ref`` with
+its metadata. Lines keep the text they were given: ListDatasetEntries returns them as stored.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ MAX_ENTRY_CHARACTERS = 8192  # DatasetEntry's max length in the API model
 
 NORMAL = "normal"
 ANOMALY = "anomaly"
+SEGMENTATION = "groundtruth/semantic-segmentation"
 
 
 class ManifestError(ValueError):
@@ -57,24 +59,19 @@ def _entry(line: str, number: int, added_at: float) -> Entry:
     source_ref = document.get("source-ref")
     if not isinstance(source_ref, str) or not source_ref.startswith("s3://"):
         raise ManifestError(f"Line {number} has no source-ref with an s3:// location.")
-    return Entry(source_ref, line, _anomaly_class(document, number), added_at)
+    return Entry(source_ref, line, _anomaly_class(document), added_at)
 
 
-def _anomaly_class(document: dict[str, Any], number: int) -> str | None:
-    if "anomaly-label" not in document:
-        return None
-    label = document["anomaly-label"]
-    metadata = document.get("anomaly-label-metadata")
-    if label not in (0, 1) or isinstance(label, bool):
-        raise ManifestError(f"Line {number} has an anomaly-label other than 0 or 1.")
-    if not isinstance(metadata, dict):
-        raise ManifestError(f"Line {number} has an anomaly-label without anomaly-label-metadata.")
-    expected = ANOMALY if label == 1 else NORMAL
-    if metadata.get("class-name", expected) != expected:
-        raise ManifestError(
-            f"Line {number} has anomaly-label {label} but class-name {metadata.get('class-name')}."
-        )
-    return expected
+def _anomaly_class(document: dict[str, Any]) -> str | None:
+    for key, metadata in document.items():
+        if not key.endswith("-metadata") or key[: -len("-metadata")] not in document:
+            continue
+        if not isinstance(metadata, dict) or metadata.get("type") == SEGMENTATION:
+            continue
+        class_name = metadata.get("class-name")
+        if class_name in (NORMAL, ANOMALY):
+            return str(class_name)
+    return None
 
 
 @dataclass(frozen=True)

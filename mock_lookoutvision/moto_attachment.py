@@ -116,16 +116,17 @@ def account_id(headers: Mapping[str, Any]) -> str:
     key_match = _ACCESS_KEY.search(_text(headers.get("Authorization") or ""))
     if key_match is None:
         return DEFAULT_ACCOUNT_ID
-    account: str = _iam_account_lookup()(key_match.group(1))
-    return account
+    return _account_of_access_key(key_match.group(1))
 
 
-@functools.cache
-def _iam_account_lookup() -> Callable[[str], str]:
-    # Imported on first use: moto's IAM module is heavy, and plain HTTP calls may never need it.
+@functools.lru_cache(maxsize=1024)
+def _account_of_access_key(access_key: str) -> str:
+    """moto's IAM lookup, remembered: it walks every account and partition, and an access key's
+    account never changes (moto makes new keys, with new ids, for new users and roles)."""
     from moto.iam.models import get_account_id_from
 
-    return get_account_id_from
+    account: str = get_account_id_from(access_key)
+    return account
 
 
 def _text(value: str | bytes) -> str:
@@ -155,6 +156,7 @@ def backend_of(account: str, region: str) -> backend_module.LookoutVisionBackend
 def drop_all_backends() -> None:
     """Forgets every account's and region's state of this service (and only of this service)."""
     backend_module.lookoutvision_backends.clear()
+    _account_of_access_key.cache_clear()
 
 
 def read_s3_object(

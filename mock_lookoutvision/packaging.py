@@ -1,9 +1,10 @@
 """Model packaging jobs: the Greengrass configuration rules and the component a job writes.
 
 The rules the API model cannot express are the developer guide's: a job targets either a device
-(``TargetDevice``) or a platform (``TargetPlatform``), not both and not neither; an NVIDIA platform
-needs compiler options (``gpu-code``, ``trt-ver``, ``cuda-ver``); the component goes to
-``S3OutputLocation``, a bucket in the job's region.
+(``TargetDevice``) or a platform (``TargetPlatform``), not both and not neither; a device takes
+no compiler options; an NVIDIA platform needs ``gpu-code``, ``trt-ver`` and ``cuda-ver``; a
+component name and version are packaged once; the component goes to ``S3OutputLocation``, a
+bucket in the job's region.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from typing import Any
 from .errors import ValidationException
 from .lifecycle import Lifecycle
 
-DEFAULT_COMPONENT_VERSION = "1.0.0"
 NVIDIA_COMPILER_OPTIONS = ("gpu-code", "trt-ver", "cuda-ver")
 
 
@@ -27,6 +27,9 @@ def check_greengrass(configuration: dict[str, Any]) -> None:
     device, platform = greengrass.get("TargetDevice"), greengrass.get("TargetPlatform")
     if (device is None) == (platform is None):
         raise ValidationException("Specify exactly one of TargetDevice and TargetPlatform.")
+    if device is not None and greengrass.get("CompilerOptions") is not None:
+        # "If you specify TargetDevice, don't specify CompilerOptions." (API reference)
+        raise ValidationException("CompilerOptions can't be given with a TargetDevice.")
     if platform is not None and platform.get("Accelerator") == "NVIDIA":
         options = greengrass.get("CompilerOptions")
         if not options:
@@ -58,8 +61,9 @@ class PackagingJob:
     @property
     def component(self) -> tuple[str, str]:
         greengrass = self.configuration["Greengrass"]
+        # The default version is "<model version>.0.0" (API reference).
         return greengrass["ComponentName"], greengrass.get(
-            "ComponentVersion", DEFAULT_COMPONENT_VERSION
+            "ComponentVersion", f"{self.model_version}.0.0"
         )
 
     def artifact_key(self) -> str:

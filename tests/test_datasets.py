@@ -104,11 +104,12 @@ def test_create_from_a_manifest_moves_on_the_clock(
     assert [(d["DatasetType"], d["Status"]) for d in datasets] == [("train", "CREATE_COMPLETE")]
 
 
-def test_an_empty_dataset_needs_no_source(
-    lookoutvision_client: Any, lookoutvision_mock: Any, project: str
+def test_an_empty_dataset_needs_no_source_and_is_created_at_once(
+    lookoutvision_client: Any, project: str
 ) -> None:
-    lookoutvision_client.create_dataset(ProjectName=PROJECT, DatasetType="test")
-    lookoutvision_mock.advance(MINUTE)
+    # "an empty dataset is created and the operation synchronously returns" (API reference)
+    created = lookoutvision_client.create_dataset(ProjectName=PROJECT, DatasetType="test")
+    assert created["DatasetMetadata"]["Status"] == "CREATE_COMPLETE"
     described = _describe(lookoutvision_client, "test")
     assert described["Status"] == "CREATE_COMPLETE"
     assert described["ImageStats"] == {"Total": 0, "Labeled": 0, "Normal": 0, "Anomaly": 0}
@@ -154,9 +155,8 @@ def test_unknown_project_and_dataset_are_not_found(lookoutvision_client: Any, pr
         (_source(VersionId="no-such-version"), "version no-such-version"),
         (_source(key="broken.manifest"), "Line 2 is not valid JSON."),
         (_source(key="no-source-ref.manifest"), "Line 1 has no source-ref"),
-        (_source(key="bad-label.manifest"), "Line 1 has an anomaly-label other than 0 or 1."),
     ],
-    ids=["bucket", "key", "version", "malformed", "no-source-ref", "bad-label"],
+    ids=["bucket", "key", "version", "malformed", "no-source-ref"],
 )
 def test_unreadable_manifests_fail_the_creation_with_a_message(
     lookoutvision_client: Any,
@@ -168,9 +168,6 @@ def test_unreadable_manifests_fail_the_creation_with_a_message(
 ) -> None:
     s3.put_object(Bucket=BUCKET, Key="broken.manifest", Body=json.dumps(_line("a")) + "\n{oops\n")
     s3.put_object(Bucket=BUCKET, Key="no-source-ref.manifest", Body='{"anomaly-label": 0}\n')
-    s3.put_object(
-        Bucket=BUCKET, Key="bad-label.manifest", Body=json.dumps({**_line("a"), "anomaly-label": 2})
-    )
     lookoutvision_client.create_dataset(
         ProjectName=PROJECT, DatasetType="train", DatasetSource=source
     )
@@ -362,3 +359,23 @@ def test_create_dataset_token_replays(lookoutvision_client: Any, project: str) -
         lookoutvision_client.create_dataset(
             ProjectName=PROJECT, DatasetType="train", ClientToken="ds-1"
         )
+
+
+def test_the_class_name_decides_the_label(
+    lookoutvision_client: Any, lookoutvision_mock: Any, project: str, s3: Any
+) -> None:
+    # The guide: the label's value "isn't used"; class-name decides; other names are unlabeled;
+    # the label attribute may have any name with a matching -metadata object.
+    lines = [
+        {**_line("a"), "anomaly-label": 1, "anomaly-label-metadata": {"class-name": "normal"}},
+        {**_line("b"), "my-label": 0, "my-label-metadata": {"class-name": "anomaly"}},
+        {**_line("c"), "anomaly-label": 1, "anomaly-label-metadata": {"class-name": "scratch"}},
+        {**_line("d"), "orphan-metadata": {"class-name": "anomaly"}},
+    ]
+    s3.put_object(Bucket=BUCKET, Key="classes.manifest", Body=_jsonl(lines))
+    lookoutvision_client.create_dataset(
+        ProjectName=PROJECT, DatasetType="train", DatasetSource=_source("classes.manifest")
+    )
+    lookoutvision_mock.advance(MINUTE)
+    stats = _describe(lookoutvision_client)["ImageStats"]
+    assert stats == {"Total": 4, "Labeled": 2, "Normal": 1, "Anomaly": 1}

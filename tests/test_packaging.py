@@ -74,7 +74,14 @@ def test_a_job_runs_then_writes_the_component(trained: Any, lookoutvision_mock: 
 
 def test_a_name_is_generated_when_none_is_given(trained: Any) -> None:
     assert _start(trained) == f"{PROJECT}-1-1"
-    assert _start(trained) == f"{PROJECT}-1-2"
+    assert _start(trained, Configuration=_greengrass(ComponentVersion="1.0.1")) == f"{PROJECT}-1-2"
+
+
+def test_a_component_version_is_packaged_once(trained: Any) -> None:
+    _start(trained)  # the default version is "<model version>.0.0": 1.0.0
+    with pytest.raises(trained.exceptions.ConflictException):
+        _start(trained, Configuration=_greengrass(ComponentVersion="1.0.0"))
+    assert len(trained.list_model_packaging_jobs(ProjectName=PROJECT)["ModelPackagingJobs"]) == 1
 
 
 def test_job_names_are_unique_per_project(trained: Any) -> None:
@@ -93,6 +100,12 @@ def test_job_names_are_unique_per_project(trained: Any) -> None:
         ),
         (_greengrass(TargetPlatform=None), "exactly one of TargetDevice and TargetPlatform"),
         (
+            _greengrass(
+                TargetPlatform=None, TargetDevice="jetson_xavier", CompilerOptions='{"a": 1}'
+            ),
+            "can't be given with a TargetDevice",
+        ),
+        (
             _greengrass(TargetPlatform={**PLATFORM, "Accelerator": "NVIDIA"}),
             "CompilerOptions are required",
         ),
@@ -104,7 +117,7 @@ def test_job_names_are_unique_per_project(trained: Any) -> None:
             "trt-ver, cuda-ver",
         ),
     ],
-    ids=["both-targets", "no-target", "nvidia-no-options", "nvidia-partial-options"],
+    ids=["both-targets", "no-target", "device-options", "nvidia-no-options", "nvidia-partial"],
 )
 def test_greengrass_rules(trained: Any, configuration: dict[str, Any], message: str) -> None:
     with pytest.raises(trained.exceptions.ValidationException) as excinfo:
@@ -159,22 +172,24 @@ def test_output_bucket_problems_fail_the_job(
 
 def test_handle_controls_packaging_jobs(trained: Any, lookoutvision_mock: Any) -> None:
     lookoutvision_mock.fail_next_packaging_job("Compilation failed.")
-    first = _start(trained)
+    first = _start(trained, Configuration=_greengrass(ComponentVersion="1.0.1"))
     lookoutvision_mock.advance(HALF_HOUR)
     assert (_job(trained, first)["Status"], _job(trained, first)["StatusMessage"]) == (
         "FAILED",
         "Compilation failed.",
     )
-    second = _start(trained)
+    second = _start(trained, Configuration=_greengrass(ComponentVersion="1.0.2"))
     lookoutvision_mock.finish_packaging_job(PROJECT, second)
     assert _job(trained, second)["Status"] == "SUCCEEDED"
-    third = _start(trained)
+    third = _start(trained, Configuration=_greengrass(ComponentVersion="1.0.3"))
     lookoutvision_mock.fail_packaging_job(PROJECT, third, "Stopped.")
     assert _job(trained, third)["Status"] == "FAILED"
 
 
 def test_list_jobs_pages(trained: Any) -> None:
-    names = [_start(trained) for _ in range(3)]
+    names = [
+        _start(trained, Configuration=_greengrass(ComponentVersion=f"2.0.{n}")) for n in range(3)
+    ]
     pages = list(
         trained.get_paginator("list_model_packaging_jobs").paginate(
             ProjectName=PROJECT, PaginationConfig={"PageSize": 2}

@@ -329,6 +329,18 @@ class IdempotencyTokens:
         )
 
 
+# limits.md: at most 16,000 images in a training dataset and 4,000 in a test dataset.
+MAX_DATASET_IMAGES = {"train": 16_000, "test": 4_000}
+
+
+def _check_dataset_size(dataset_type: str, images: int) -> None:
+    limit = MAX_DATASET_IMAGES[dataset_type]
+    if images > limit:
+        raise ManifestError(
+            f"A {dataset_type} dataset holds at most {limit} images; this has {images}."
+        )
+
+
 def fingerprint(**inputs: Any) -> str:
     """A canonical form of a call's input: equal inputs, however ordered or spelled, match."""
     return json.dumps(inputs, sort_keys=True, separators=(",", ":"))
@@ -544,7 +556,9 @@ class LookoutVisionBackend(BaseBackend):
             manifest = (dataset_source or {}).get("GroundTruthManifest", {}).get("S3Object")
             if manifest is not None:
                 try:
-                    dataset.add(list(parse_lines(self._read_manifest(manifest), now)), now)
+                    entries = list(parse_lines(self._read_manifest(manifest), now))
+                    _check_dataset_size(dataset_type, len(entries))
+                    dataset.add(entries, now)
                 except (ManifestError, UnicodeDecodeError) as problem:
                     dataset.entries.clear()
                     failure = Outcome(CREATE_FAILED, f"The manifest file is not valid: {problem}")
@@ -635,6 +649,11 @@ class LookoutVisionBackend(BaseBackend):
                 raise ValidationException(f"The changes are not valid: {problem}") from None
             if not entries:
                 raise ValidationException("The changes contain no dataset entries.")
+            new = {entry.source_ref for entry in entries} - dataset.entries.keys()
+            try:
+                _check_dataset_size(dataset_type, len(dataset.entries) + len(new))
+            except ManifestError as problem:
+                raise ValidationException(str(problem)) from None
             dataset.update(entries, now)
             answer = {"Status": UPDATE_IN_PROGRESS}
             resource = f"{project_name}/{dataset_type}"

@@ -379,3 +379,41 @@ def test_the_class_name_decides_the_label(
     lookoutvision_mock.advance(MINUTE)
     stats = _describe(lookoutvision_client)["ImageStats"]
     assert stats == {"Total": 4, "Labeled": 2, "Normal": 1, "Anomaly": 1}
+
+
+def test_a_test_dataset_holds_at_most_4000_images(
+    lookoutvision_client: Any, lookoutvision_mock: Any, project: str, s3: Any
+) -> None:
+    # limits.md: 16,000 images in a training dataset, 4,000 in a test dataset.
+    s3.put_object(
+        Bucket=BUCKET, Key="big.manifest", Body=_jsonl([_line(f"i{n}") for n in range(4001)])
+    )
+    lookoutvision_client.create_dataset(
+        ProjectName=PROJECT, DatasetType="test", DatasetSource=_source("big.manifest")
+    )
+    lookoutvision_mock.advance(MINUTE)
+    failed = _describe(lookoutvision_client, "test")
+    assert failed["Status"] == "CREATE_FAILED"
+    assert "at most 4000 images" in failed["StatusMessage"]
+
+
+def test_an_update_may_not_grow_a_dataset_past_its_limit(
+    lookoutvision_client: Any, lookoutvision_mock: Any, project: str, s3: Any
+) -> None:
+    s3.put_object(
+        Bucket=BUCKET, Key="full.manifest", Body=_jsonl([_line(f"i{n}") for n in range(4000)])
+    )
+    lookoutvision_client.create_dataset(
+        ProjectName=PROJECT, DatasetType="test", DatasetSource=_source("full.manifest")
+    )
+    lookoutvision_mock.advance(MINUTE)
+    replace = _jsonl([_line("i1", "normal")]).encode()
+    lookoutvision_client.update_dataset_entries(
+        ProjectName=PROJECT, DatasetType="test", Changes=replace
+    )
+    lookoutvision_mock.advance(MINUTE)
+    with pytest.raises(lookoutvision_client.exceptions.ValidationException, match="at most 4000"):
+        lookoutvision_client.update_dataset_entries(
+            ProjectName=PROJECT, DatasetType="test", Changes=_jsonl([_line("one-more")]).encode()
+        )
+    assert _describe(lookoutvision_client, "test")["ImageStats"]["Total"] == 4000

@@ -31,7 +31,11 @@ def test_create_model_answers_202_with_its_metadata(
     assert metadata["Status"] == "TRAINING"
     described = lookoutvision_client.describe_model(ProjectName=PROJECT, ModelVersion="1")
     assert described["ModelDescription"]["KmsKeyId"] == "alias/lv"
-    assert described["ModelDescription"]["CreationTimestamp"] == metadata["CreationTimestamp"]
+    listed = lookoutvision_client.list_models(ProjectName=PROJECT)["Models"][0]
+    # Create, Describe and List agree on the model's identity, time and status.
+    for view in (described["ModelDescription"], listed):
+        for member in ("ModelArn", "ModelVersion", "CreationTimestamp", "Status", "Description"):
+            assert view[member] == metadata[member]
 
 
 def test_versions_count_per_project_and_are_never_reused(

@@ -159,13 +159,20 @@ def drop_all_backends() -> None:
     _account_of_access_key.cache_clear()
 
 
+@functools.cache
+def _s3() -> tuple[Any, type[Exception]]:
+    # Imported on first use: moto's S3 module is heavy. Its backends and missing-bucket error.
+    from moto.s3.exceptions import MissingBucket
+    from moto.s3.models import s3_backends
+
+    return s3_backends, MissingBucket
+
+
 def read_s3_object(
     account: str, partition: str, bucket: str, key: str, version: str | None
 ) -> bytes:
     """The bytes of an object in moto's S3, as the service's own reads would find them."""
-    from moto.s3.exceptions import MissingBucket
-    from moto.s3.models import s3_backends
-
+    s3_backends, MissingBucket = _s3()
     try:
         found = s3_backends[account][partition].get_object(bucket, key, version)
     except MissingBucket:
@@ -179,9 +186,7 @@ def read_s3_object(
 
 def write_s3_object(account: str, partition: str, bucket: str, key: str, data: bytes) -> None:
     """Puts an object into moto's S3, as the service writes its results."""
-    from moto.s3.exceptions import MissingBucket
-    from moto.s3.models import s3_backends
-
+    s3_backends, MissingBucket = _s3()
     try:
         s3_backends[account][partition].put_object(bucket, key, data)
     except MissingBucket:
@@ -190,9 +195,7 @@ def write_s3_object(account: str, partition: str, bucket: str, key: str, data: b
 
 def s3_bucket_region(account: str, partition: str, bucket: str) -> str:
     """The region of a bucket in moto's S3 (what s3:GetBucketLocation tells the service)."""
-    from moto.s3.exceptions import MissingBucket
-    from moto.s3.models import s3_backends
-
+    s3_backends, MissingBucket = _s3()
     try:
         region: str = s3_backends[account][partition].get_bucket(bucket).region_name
     except MissingBucket:

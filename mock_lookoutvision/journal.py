@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 
@@ -17,7 +17,12 @@ class Call:
     operation: str
     parameters: dict[str, Any]  # as the operation's input members, after parsing
     error: str | None  # the error code answered, or None for a success
-    at: datetime  # simulated time of the call
+    seconds: float  # simulated time of the call, seconds since the epoch
+
+    @property
+    def at(self) -> datetime:
+        """The simulated time of the call (UTC)."""
+        return datetime.fromtimestamp(self.seconds, tz=timezone.utc)
 
 
 class Journal:

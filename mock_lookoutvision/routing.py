@@ -12,7 +12,7 @@ import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from botocore import xform_name
 from botocore.model import OperationModel
@@ -98,19 +98,17 @@ def answer(
     backend_for: Callable[[str, Mapping[str, Any]], Any],
 ) -> Response:
     """Parses, validates and executes one request against the backend ``backend_for`` picks."""
-    parts = urlsplit(url)
-    found = router().match(method.upper(), parts.path)
+    path, query = _path_and_query(url)
+    found = router().match(method.upper(), path)
     if found is None:
-        return serialize_error(
-            UnknownOperationException(f"No operation matches {method} {parts.path}")
-        )
+        return serialize_error(UnknownOperationException(f"No operation matches {method} {path}"))
     route, labels = found
     operation = route.operation
     params: dict[str, Any] = dict(labels)
     try:
         backend = backend_for(url, headers)
         backend.raise_injected_error(operation.name)
-        params = parse_request(operation, labels, parts.query, headers, body)
+        params = parse_request(operation, labels, query, headers, body)
         if operation.input_shape is not None:
             validate(params, operation.input_shape)
         handler = getattr(backend, route.handler_name)
@@ -121,5 +119,14 @@ def answer(
         error = None
     except LookoutVisionError as failure:
         response, error = serialize_error(failure), failure.code
-    journal.record(Call(operation.name, params, error, clock.now()))
+    journal.record(Call(operation.name, params, error, clock.time()))
     return response
+
+
+def _path_and_query(url: str) -> tuple[str, str]:
+    """The raw path and query of an absolute URL (``urlsplit`` does more than this needs)."""
+    start = url.find("/", url.find("//") + 2)
+    if start < 0:
+        return "/", ""
+    path, _, query = url[start:].partition("?")
+    return path.partition("#")[0], query

@@ -131,17 +131,20 @@ def _checker(shape: Shape) -> Checker:
 
 def _structure_checker(shape: Shape) -> Checker:
     required = tuple(shape.required_members)
-    members = tuple((name, _checker(member)) for name, member in shape.members.items())
+    # Member names as AWS writes them in paths, worked out once.
+    members = tuple(
+        (name, _path("", name), _checker(member)) for name, member in shape.members.items()
+    )
 
     def check_members(value: dict[str, Any], path: str, messages: list[str]) -> None:
         for name in required:
             if value.get(name) is None:
                 messages.append(_violation(None, _path(path, name), "Member must not be null"))
-        for name, check in members:
+        for name, written, check in members:
             member_value = value.get(name)
             # Unknown members are ignored, as AWS's JSON front end ignores them.
             if member_value is not None:
-                check(member_value, _path(path, name), messages)
+                check(member_value, f"{path}.{written}" if path else written, messages)
 
     return check_members
 

@@ -717,6 +717,8 @@ class LookoutVisionBackend(BaseBackend):
         kms_key_id: str | None = None,
         tags: list[dict[str, str]] | None = None,
     ) -> dict[str, Any]:
+        tag_map = _tags_as_mapping(tags)
+
         def act() -> CallOutcome:
             project = self._project(project_name)
             problem, evaluation = self._training_plan(project)
@@ -738,7 +740,7 @@ class LookoutVisionBackend(BaseBackend):
                 description=description,
                 kms_key_id=kms_key_id,
                 lifecycle=Lifecycle(TRAINING_STATE, TRAINING, TRAINING_MESSAGE),
-                tags=_tags_as_mapping(tags),
+                tags=dict(tag_map),
                 evaluation=evaluation,
             )
             model.lifecycle.begin(
@@ -766,7 +768,7 @@ class LookoutVisionBackend(BaseBackend):
             "description": description,
             "output": output_config,
             "kms": kms_key_id,
-            "tags": _tags_as_mapping(tags),
+            "tags": tag_map,
         }
         return self._once("CreateModel", client_token, inputs, act)
 

@@ -522,10 +522,17 @@ class LookoutVisionBackend(BaseBackend):
             )
         return dataset
 
-    def _idle_dataset(self, project: Project, dataset_type: str, action: str) -> Dataset:
+    def _idle_dataset(
+        self,
+        project: Project,
+        dataset_type: str,
+        action: str,
+        refused: frozenset[str] = DATASET_BUSY | {CREATE_FAILED},
+    ) -> Dataset:
+        """The dataset, unless its status is one in which it can't be ``action``."""
         dataset = self._dataset(project, dataset_type)
         status = dataset.lifecycle.refresh(is_read=False)
-        if status in DATASET_BUSY or status == CREATE_FAILED:
+        if status in refused:
             raise ConflictException(
                 f"The {dataset_type} dataset of project {project.name} is {status}; "
                 f"it can't be {action} now.",
@@ -671,15 +678,8 @@ class LookoutVisionBackend(BaseBackend):
     ) -> dict[str, Any]:
         def act() -> CallOutcome:
             project = self._project(project_name)
-            dataset = self._dataset(project, dataset_type)
-            status = dataset.lifecycle.refresh(is_read=False)
-            if status in DATASET_BUSY:
-                raise ConflictException(
-                    f"The {dataset_type} dataset of project {project_name} is {status}; "
-                    "it can't be deleted now.",
-                    resource_id=f"{project_name}/{dataset_type}",
-                    resource_type="DATASET",
-                )
+            # A dataset whose creation failed can be deleted; a busy one can't.
+            dataset = self._idle_dataset(project, dataset_type, "deleted", refused=DATASET_BUSY)
             dataset.lifecycle.begin(
                 DELETE_IN_PROGRESS, "The dataset is being deleted.", DATASET_DELETED
             )
@@ -801,15 +801,8 @@ class LookoutVisionBackend(BaseBackend):
             raise ValidationException(
                 f"Project {project.name} has no training dataset; create one before a model."
             )
-        for dataset in datasets.values():
-            status = dataset.lifecycle.refresh(is_read=False)
-            if status in DATASET_BUSY or status == CREATE_FAILED:
-                raise ConflictException(
-                    f"The {dataset.dataset_type} dataset of project {project.name} is {status}; "
-                    "a model can't be trained on it now.",
-                    resource_id=f"{project.name}/{dataset.dataset_type}",
-                    resource_type="DATASET",
-                )
+        for dataset_type in list(datasets):
+            self._idle_dataset(project, dataset_type, "trained on")
         return train, datasets.get("test")
 
     def _check_output_bucket(self, output_config: dict[str, Any]) -> None:

@@ -86,10 +86,6 @@ class Lifecycle:
         self._pending: _Pending | None = None
         self._reads = 0
 
-    @property
-    def in_progress(self) -> bool:
-        return self._pending is not None
-
     def begin(
         self,
         status: str,

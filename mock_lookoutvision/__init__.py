@@ -22,6 +22,7 @@ from .errors import (  # noqa: E402
     ThrottlingException,
     ValidationException,
 )
+from .images import make_png  # noqa: E402
 from .inference import Anomaly  # noqa: E402
 from .journal import Call  # noqa: E402
 from .mock import LookoutVisionMock, mock_lookoutvision  # noqa: E402
@@ -42,5 +43,6 @@ __all__ = [
     "ValidationException",
     "clock",
     "lookoutvision_backends",
+    "make_png",
     "mock_lookoutvision",
 ]

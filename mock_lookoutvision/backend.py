@@ -29,6 +29,7 @@ from .errors import (
     ServiceQuotaExceededException,
     ValidationException,
 )
+from .images import HEADER_BYTES
 from .inference import DetectionResult, derived_result, image_key, image_size
 from .lifecycle import (
     DATASET_STATE,
@@ -40,7 +41,7 @@ from .lifecycle import (
     Outcome,
 )
 from .packaging import PackagingJob, check_greengrass
-from .training import Evaluation, evaluate, shortfall, split
+from .training import Evaluation, image_problem, plan
 
 # "An idempotency token is active for 8 hours." (CreateModel API reference)
 TOKEN_LIFETIME_SECONDS = 8 * 3600.0
@@ -101,6 +102,8 @@ class Model:
     # Inference units of the last StartModel, reported while the model is (being) hosted.
     inference_units: tuple[int, int] | None = None
     evaluation: Evaluation | None = None
+    # The size of the images it trained on: DetectAnomalies wants the same (developer guide).
+    image_size: tuple[int, int] | None = None
 
     def evaluation_key(self, kind: str) -> str:
         # The developer guide's example: Prefix + EvaluationManifest-<project>-<version>.json.
@@ -748,7 +751,7 @@ class LookoutVisionBackend(BaseBackend):
                 TRAINING_MESSAGE,
                 TRAINED_OUTCOME,
                 planned,
-                on_success=lambda at: self._write_evaluation(model, at),
+                on_success=lambda at: self._complete_training(model, at),
             )
             project.last_version += 1
             project.models[version] = model
@@ -778,19 +781,15 @@ class LookoutVisionBackend(BaseBackend):
         train, test = self._training_datasets(project)
         versions = [(d.dataset_type, d.created_at, d.revision) for d in (train, test) if d]
         key = (project.name, project.created_at, *versions)
-        plan = self._plans.get(key)
-        if plan is None:
-            train_entries = list(train.entries.values())
-            test_entries = None if test is None else list(test.entries.values())
-            problem = shortfall(
-                [e for e in train_entries if e.labeled],
-                None if test_entries is None else [e for e in test_entries if e.labeled],
+        found = self._plans.get(key)
+        if found is None:
+            found = plan(
+                list(train.entries.values()), None if test is None else list(test.entries.values())
             )
-            plan = (problem, evaluate(*split(train_entries, test_entries)))
             if len(self._plans) >= 64:  # a few recent versions are all worth keeping
                 del self._plans[next(iter(self._plans))]
-            self._plans[key] = plan
-        return plan
+            self._plans[key] = found
+        return found
 
     def _training_datasets(self, project: Project) -> tuple[Dataset, Dataset | None]:
         """The train dataset, and the test dataset if the project has one; both ready."""
@@ -844,17 +843,31 @@ class LookoutVisionBackend(BaseBackend):
             return None
         return f"The KMS key {kms_key_id} was not found or is not enabled."
 
-    def _write_evaluation(self, model: Model, at: float) -> Outcome | None:
-        """As training completes: the evaluation manifest and result go to the output location."""
-        from .moto_attachment import write_s3_object
+    def _complete_training(self, model: Model, at: float) -> Outcome | None:
+        """As training runs to its end: the images are read (a failure if they can't be used),
+        then the evaluation manifest and result go to the output location."""
+        from .moto_attachment import read_s3_head, write_s3_object
 
-        assert model.evaluation is not None
+        evaluation = model.evaluation
+        assert evaluation is not None
+
+        def read_head(uri: str) -> tuple[bytes, int]:
+            bucket, _, key = uri.removeprefix("s3://").partition("/")
+            return read_s3_head(self.account_id, self.partition, bucket, key, HEADER_BYTES)
+
+        problem, model.image_size = image_problem(evaluation, read_head)
+        if problem is not None:
+            return Outcome(TRAINING_FAILED, problem)
+        bucket = model.output_config["S3Location"]["Bucket"]
+        results = (
+            (
+                model.evaluation_key("EvaluationManifest"),
+                evaluation.manifest(model.arn, model.project_name, model.version, at),
+            ),
+            (model.evaluation_key("EvaluationResult"), evaluation.result(model.arn, at)),
+        )
         try:
-            for key, data in (
-                (model.evaluation_key("EvaluationManifest"), model.evaluation.manifest(model.arn)),
-                (model.evaluation_key("EvaluationResult"), model.evaluation.result(model.arn, at)),
-            ):
-                bucket = model.output_config["S3Location"]["Bucket"]
+            for key, data in results:
                 write_s3_object(self.account_id, self.partition, bucket, key, data)
         except S3Unavailable as problem:
             return Outcome(TRAINING_FAILED, f"The training results could not be written: {problem}")
@@ -935,8 +948,17 @@ class LookoutVisionBackend(BaseBackend):
         model = self.find_model(project_name, model_version)
         # "Before calling DetectAnomalies, you must first start your model" (API reference).
         self._require_status(model, frozenset({HOSTED}), "used for detection until it is HOSTED")
-        image_size(body, content_type.split(";")[0].strip().lower())
-        result = self.detection_results.get(image_key(body)) or derived_result(body)
+        size = image_size(body, content_type.split(";")[0].strip().lower())
+        if model.image_size is not None and size != model.image_size:
+            # "The image must have the same dimensions as the images used to train the model."
+            raise ValidationException(
+                f"The image is {size[0]}x{size[1]} pixels; the model was trained on images of "
+                f"{model.image_size[0]}x{model.image_size[1]}."
+            )
+        result = self.detection_results.get(image_key(body))
+        if result is None:
+            assert model.evaluation is not None
+            result = derived_result(body, size, model.evaluation.labels)
         return {"DetectAnomalyResult": result.wire()}
 
     def _require_status(self, model: Model, allowed: frozenset[str], action: str) -> None:

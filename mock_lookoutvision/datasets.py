@@ -4,13 +4,17 @@ A manifest is JSON Lines; each line names one image (``source-ref``, an ``s3://`
 labeled, its class. The developer guide (manifest-file-classification): the label attribute may
 have any name, with a ``<name>-metadata`` object of type ``groundtruth/image-classification``; its
 value "isn't used", the metadata's ``class-name`` decides (``normal`` or ``anomaly``), and any other
-class name makes the image an unlabeled one. Segmentation labels add an ``anomaly-mask-ref`` with
-its metadata. Lines keep the text they were given: ListDatasetEntries returns them as stored.
+class name makes the image an unlabeled one. For a segmentation model (manifest-file-segmentation)
+a line adds a mask: an attribute ending in ``-ref`` naming a PNG in S3, and its ``-ref-metadata`` of
+type ``groundtruth/semantic-segmentation`` whose ``internal-color-map`` maps "0" to BACKGROUND and
+each other key to an anomaly label (``class-name``) and its ``hex-color`` in the mask. Lines keep
+the text they were given: ListDatasetEntries returns them as stored.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -20,10 +24,21 @@ MAX_ENTRY_CHARACTERS = 8192  # DatasetEntry's max length in the API model
 NORMAL = "normal"
 ANOMALY = "anomaly"
 SEGMENTATION = "groundtruth/semantic-segmentation"
+BACKGROUND = "BACKGROUND"
+MAX_LABELS_ON_A_MASK = 20  # limits.md: "Maximum number of anomaly labels on a mask image"
+_HEX_COLOR = re.compile(r"#[0-9A-Fa-f]{6}")
 
 
 class ManifestError(ValueError):
     """A manifest or a change set that cannot be read, with the line that shows why."""
+
+
+@dataclass(frozen=True)
+class Mask:
+    """An image's segmentation: where its mask image is, and the anomaly labels it paints."""
+
+    ref: str
+    labels: tuple[tuple[str, str], ...]  # (anomaly label, hex color), BACKGROUND left out
 
 
 @dataclass
@@ -33,10 +48,15 @@ class Entry:
     anomaly_class: str | None  # NORMAL, ANOMALY, or None when unlabeled
     added_at: float
     sequence: int = 0  # the entry's place in its dataset, kept when the entry is replaced
+    mask: Mask | None = None
 
     @property
     def labeled(self) -> bool:
         return self.anomaly_class is not None
+
+    @property
+    def anomaly_labels(self) -> frozenset[str]:
+        return frozenset() if self.mask is None else frozenset(n for n, _ in self.mask.labels)
 
 
 def parse_lines(text: str, added_at: float) -> Iterator[Entry]:
@@ -59,7 +79,47 @@ def _entry(line: str, number: int, added_at: float) -> Entry:
     source_ref = document.get("source-ref")
     if not isinstance(source_ref, str) or not source_ref.startswith("s3://"):
         raise ManifestError(f"Line {number} has no source-ref with an s3:// location.")
-    return Entry(source_ref, line, _anomaly_class(document), added_at)
+    mask = _mask(document, number)
+    return Entry(source_ref, line, _anomaly_class(document), added_at, mask=mask)
+
+
+def _mask(document: dict[str, Any], number: int) -> Mask | None:
+    for key, metadata in document.items():
+        if not key.endswith("-ref-metadata") or not isinstance(metadata, dict):
+            continue
+        if metadata.get("type") != SEGMENTATION:
+            continue
+        ref = document.get(key[: -len("-metadata")])
+        if not isinstance(ref, str) or not ref.startswith("s3://"):
+            raise ManifestError(
+                f"Line {number} has segmentation metadata {key} without an s3:// mask location."
+            )
+        return Mask(ref, _mask_labels(metadata.get("internal-color-map"), number))
+    return None
+
+
+def _mask_labels(color_map: Any, number: int) -> tuple[tuple[str, str], ...]:
+    def bad(why: str) -> ManifestError:
+        return ManifestError(f"Line {number} has an internal-color-map that {why}.")
+
+    if not isinstance(color_map, dict) or not isinstance(color_map.get("0"), dict):
+        raise bad('has no entry "0"')
+    if color_map["0"].get("class-name") != BACKGROUND:
+        raise bad(f'doesn\'t name {BACKGROUND} in entry "0"')
+    labels = []
+    for key, value in color_map.items():
+        if not isinstance(value, dict):
+            raise bad(f"has a non-object entry {key!r}")
+        name, color = value.get("class-name"), value.get("hex-color")
+        if not isinstance(name, str) or not name:
+            raise bad(f"has no class-name in entry {key!r}")
+        if not isinstance(color, str) or not _HEX_COLOR.fullmatch(color):
+            raise bad(f"has no #rrggbb hex-color in entry {key!r}")
+        if key != "0":
+            labels.append((name, color))
+    if len(labels) > MAX_LABELS_ON_A_MASK:
+        raise bad(f"has {len(labels)} anomaly labels; a mask may have {MAX_LABELS_ON_A_MASK}")
+    return tuple(labels)
 
 
 def _anomaly_class(document: dict[str, Any]) -> str | None:

@@ -9,59 +9,29 @@ unless a test has set the result for that image.
 from __future__ import annotations
 
 import hashlib
-import struct
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .errors import ValidationException
-
-MAX_IMAGE_BYTES = 8 * 1024 * 1024
-MIN_SIDE, MAX_SIDE = 64, 4096
-_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-# JPEG start-of-frame markers carry the image size; the rest (0xC4, 0xC8, 0xCC) do not.
-_JPEG_FRAME_MARKERS = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
+from .images import JPEG, MAX_IMAGE_BYTES, PNG, banded_png, dimensions, size_problem
 
 
 def image_size(body: bytes, content_type: str) -> tuple[int, int]:
     """Width and height of ``body``; a ValidationException when it is not an acceptable image."""
-    if content_type not in ("image/png", "image/jpeg"):
+    if content_type not in (PNG, JPEG):
         raise ValidationException(
             f"The content type {content_type} is not supported; use image/png or image/jpeg."
         )
     if len(body) > MAX_IMAGE_BYTES:
         raise ValidationException(f"The image is larger than {MAX_IMAGE_BYTES} bytes.")
-    size = _png_size(body) if content_type == "image/png" else _jpeg_size(body)
+    size = dimensions(body, content_type)
     if size is None:
-        kind = "PNG" if content_type == "image/png" else "JPEG"
+        kind = "PNG" if content_type == PNG else "JPEG"
         raise ValidationException(f"The image is not a valid {kind} image.")
-    width, height = size
-    if not (MIN_SIDE <= width <= MAX_SIDE and MIN_SIDE <= height <= MAX_SIDE):
-        raise ValidationException(
-            f"The image is {width}x{height} pixels; each side must be {MIN_SIDE} to {MAX_SIDE}."
-        )
+    problem = size_problem(*size)
+    if problem is not None:
+        raise ValidationException(f"The image {problem}.")
     return size
-
-
-def _png_size(body: bytes) -> tuple[int, int] | None:
-    if not body.startswith(_PNG_SIGNATURE) or body[12:16] != b"IHDR" or len(body) < 24:
-        return None
-    width, height = struct.unpack(">II", body[16:24])
-    return int(width), int(height)
-
-
-def _jpeg_size(body: bytes) -> tuple[int, int] | None:
-    if not body.startswith(b"\xff\xd8"):
-        return None
-    position = 2
-    while position + 4 <= len(body):
-        if body[position] != 0xFF:
-            return None
-        marker = body[position + 1]
-        length = struct.unpack(">H", body[position + 2 : position + 4])[0]
-        if marker in _JPEG_FRAME_MARKERS and position + 9 <= len(body):
-            height, width = struct.unpack(">HH", body[position + 5 : position + 9])
-            return int(width), int(height)
-        position += 2 + length
-    return None
 
 
 @dataclass(frozen=True)
@@ -105,10 +75,47 @@ def image_key(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()
 
 
-def derived_result(body: bytes) -> DetectionResult:
-    """A classification derived from the bytes: the same image always gets the same answer."""
+# What a segmentation model calls the area outside anomalies, always first in Anomalies (the
+# developer guide's example response).
+BACKGROUND = Anomaly("background", 1.0, "#FFFFFF")
+_MOST_ANOMALY_TYPES_FOUND = 3
+
+
+def derived_result(
+    body: bytes, size: tuple[int, int], labels: Sequence[tuple[str, str]] = ()
+) -> DetectionResult:
+    """A result derived from the bytes: the same image always gets the same answer.
+
+    ``labels`` are a segmentation model's anomaly labels (name, mask color); with them, an image
+    found anomalous gets one to three of them, each covering a band of 1-8% of the image's rows,
+    and a mask of its size that paints exactly those bands (so areas and mask agree).
+    """
     digest = hashlib.sha256(body).digest()
-    return DetectionResult(
-        is_anomalous=digest[0] % 2 == 1,
-        confidence=round(0.5 + digest[1] / 255 * 0.5, 4),
-    )
+    is_anomalous = digest[0] % 2 == 1
+    confidence = round(0.5 + digest[1] / 255 * 0.5, 4)
+    if not labels:
+        return DetectionResult(is_anomalous, confidence)
+    width, height = size
+    found: list[tuple[int, int]] = []  # (index into labels, rows)
+    if is_anomalous:
+        count = 1 + digest[2] % min(len(labels), _MOST_ANOMALY_TYPES_FOUND)
+        for number in range(count):
+            rows = max(1, height * (1 + digest[4 + number] % 8) // 100)
+            found.append(((digest[3] + number) % len(labels), rows))
+    anomaly_rows = sum(rows for _, rows in found)
+    top = digest[8] * (height - anomaly_rows) // 255
+    bands = [(0, top), *((1 + n, rows) for n, (_, rows) in enumerate(found))]
+    bands.append((0, height - top - anomaly_rows))
+    colors = [BACKGROUND.color] + [labels[index][1] for index, _ in found]
+    anomalies = [Anomaly(BACKGROUND.name, round((height - anomaly_rows) / height, 6), "#FFFFFF")]
+    anomalies += [
+        Anomaly(labels[index][0], round(rows / height, 6), labels[index][1].upper())
+        for index, rows in found
+    ]
+    mask = banded_png(width, height, [_rgb(color) for color in colors], bands)
+    return DetectionResult(is_anomalous, confidence, tuple(anomalies), mask)
+
+
+def _rgb(color: str) -> tuple[int, int, int]:
+    value = int(color.lstrip("#"), 16)
+    return value >> 16, (value >> 8) & 0xFF, value & 0xFF

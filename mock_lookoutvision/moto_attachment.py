@@ -184,6 +184,23 @@ def read_s3_object(
     return data
 
 
+def read_s3_head(
+    account: str, partition: str, bucket: str, key: str, limit: int
+) -> tuple[bytes, int]:
+    """The first ``limit`` bytes of an object in moto's S3, and its size."""
+    s3_backends, MissingBucket = _s3()
+    try:
+        found = s3_backends[account][partition].get_object(bucket, key)
+    except MissingBucket:
+        raise S3Unavailable(f"The bucket {bucket} does not exist.") from None
+    if found is None:
+        raise S3Unavailable(f"The object s3://{bucket}/{key} does not exist.")
+    size = int(found.size)
+    # An object too large to be an image isn't read at all.
+    head: bytes = found.value[:limit] if size <= limit * 64 else b""
+    return head, size
+
+
 def write_s3_object(account: str, partition: str, bucket: str, key: str, data: bytes) -> None:
     """Puts an object into moto's S3, as the service writes its results."""
     s3_backends, MissingBucket = _s3()

@@ -15,7 +15,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from mock_lookoutvision import LookoutVisionMock
+from mock_lookoutvision import LookoutVisionMock, make_png
 
 pytest_plugins = ["pytester"]
 
@@ -35,22 +35,38 @@ def unchecked_client(lookoutvision_mock: Any) -> Any:
 IMAGES_BUCKET = "lv-images"
 
 
-def labeled_manifest(normal: int = 20, anomaly: int = 10, folder: str = "images") -> str:
+def labeled_manifest(
+    normal: int = 20, anomaly: int = 10, folder: str = "images", bucket: str = IMAGES_BUCKET
+) -> str:
     """A Ground Truth manifest of labeled images: by default just enough for a single-dataset
-    project (20 normal, 10 anomalous)."""
+    project (20 normal, 10 anomalous). The images themselves are not uploaded (``with_images``)."""
     lines = []
     for label, count in (("normal", normal), ("anomaly", anomaly)):
         for number in range(count):
             lines.append(
                 json.dumps(
                     {
-                        "source-ref": f"s3://{IMAGES_BUCKET}/{folder}/{label}-{number}.jpg",
+                        "source-ref": f"s3://{bucket}/{folder}/{label}-{number}.png",
                         "anomaly-label": 1 if label == "anomaly" else 0,
                         "anomaly-label-metadata": {"class-name": label, "human-annotated": "yes"},
                     }
                 )
             )
     return "\n".join(lines) + "\n"
+
+
+IMAGE = make_png(64, 64)
+
+
+def with_images(manifest: str, region: str = REGION, image: bytes = IMAGE) -> str:
+    """``manifest``, once each image it names is in S3 (training reads them); the buckets must
+    exist."""
+    s3 = boto3.client("s3", region_name=region)
+    for line in manifest.splitlines():
+        if line.strip():
+            bucket, _, key = json.loads(line)["source-ref"].removeprefix("s3://").partition("/")
+            s3.put_object(Bucket=bucket, Key=key, Body=image)
+    return manifest
 
 
 def make_bucket(name: str, region: str = REGION) -> None:
@@ -76,7 +92,8 @@ def ready_project(
     for bucket in (f"lv-results{suffix}", f"{IMAGES_BUCKET}{suffix}"):
         if bucket not in existing:
             make_bucket(bucket, region)
-    s3.put_object(Bucket=f"{IMAGES_BUCKET}{suffix}", Key="train.manifest", Body=labeled_manifest())
+    manifest = with_images(labeled_manifest(bucket=f"{IMAGES_BUCKET}{suffix}"), region)
+    s3.put_object(Bucket=f"{IMAGES_BUCKET}{suffix}", Key="train.manifest", Body=manifest)
     client.create_project(ProjectName=name)
     client.create_dataset(
         ProjectName=name,

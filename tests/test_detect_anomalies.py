@@ -3,36 +3,22 @@
 from __future__ import annotations
 
 import struct
-import zlib
 from typing import Any
 
 import pytest
 import requests
 
-from mock_lookoutvision import Anomaly
+from mock_lookoutvision import Anomaly, make_png
 
 from .conftest import PROJECT, create_model
 
 
-def png(width: int = 128, height: int = 96, seed: int = 0) -> bytes:
-    """A real PNG image (grey, one byte per pixel) of the given size."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-        )
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    rows = b"".join(b"\x00" + bytes([(seed + y) % 256]) * width for y in range(height))
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(rows))
-        + chunk(b"IEND", b"")
-    )
+def png(width: int = 64, height: int = 64, seed: int = 0) -> bytes:
+    """A real PNG; 64x64 is the size of the images the models here are trained on."""
+    return make_png(width, height, shade=seed)
 
 
-def jpeg(width: int = 200, height: int = 100) -> bytes:
+def jpeg(width: int = 64, height: int = 64) -> bytes:
     """The header of a baseline JPEG of the given size (start of image, frame, end of image)."""
     frame = struct.pack(">BHHB", 8, height, width, 1) + b"\x01\x11\x00"
     return b"\xff\xd8" + b"\xff\xc0" + struct.pack(">H", len(frame) + 2) + frame + b"\xff\xd9"
@@ -106,6 +92,15 @@ def test_bodies_that_are_not_acceptable_images_are_refused(
     with pytest.raises(hosted.exceptions.ValidationException) as excinfo:
         _detect(hosted, body, content_type)
     assert message in excinfo.value.response["Error"]["Message"]
+
+
+@pytest.mark.parametrize("body", [png(128, 96), png(64, 65), jpeg(200, 100)])
+def test_an_image_must_have_the_training_images_dimensions(hosted: Any, body: bytes) -> None:
+    kind = "image/png" if body.startswith(b"\x89PNG") else "image/jpeg"
+    with pytest.raises(hosted.exceptions.ValidationException) as excinfo:
+        _detect(hosted, body, kind)
+    assert "trained on images of 64x64" in excinfo.value.response["Error"]["Message"]
+    assert _detect(hosted, png(64, 64))["Source"] == {"Type": "direct"}
 
 
 def test_only_a_hosted_model_answers(

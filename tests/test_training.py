@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
+import struct
 from datetime import timedelta
 from typing import Any
 
 import boto3
 import pytest
+
+from mock_lookoutvision import make_png
 
 from .conftest import (
     IMAGES_BUCKET,
@@ -16,6 +20,7 @@ from .conftest import (
     labeled_manifest,
     make_bucket,
     model_versions,
+    with_images,
 )
 
 HOUR = timedelta(hours=1)
@@ -33,7 +38,7 @@ def bare(lookoutvision_client: Any) -> Any:
 def _dataset(client: Any, lv: Any, dataset_type: str, manifest: str, finish: bool = True) -> None:
     key = f"{dataset_type}.manifest"
     boto3.client("s3", region_name="us-east-1").put_object(
-        Bucket=IMAGES_BUCKET, Key=key, Body=manifest
+        Bucket=IMAGES_BUCKET, Key=key, Body=with_images(manifest)
     )
     client.create_dataset(
         ProjectName=PROJECT,
@@ -78,7 +83,9 @@ def test_a_dataset_still_being_created_is_a_conflict(bare: Any, lookoutvision_mo
 def test_a_dataset_being_updated_is_a_conflict(bare: Any, lookoutvision_mock: Any) -> None:
     _dataset(bare, lookoutvision_mock, "train", labeled_manifest())
     bare.update_dataset_entries(
-        ProjectName=PROJECT, DatasetType="train", Changes=labeled_manifest(1, 0, "more").encode()
+        ProjectName=PROJECT,
+        DatasetType="train",
+        Changes=with_images(labeled_manifest(1, 0, "more")).encode(),
     )
     with pytest.raises(bare.exceptions.ConflictException):
         create_model(bare)
@@ -161,7 +168,13 @@ def test_evaluation_results_are_written_to_the_output_location(
         details["NumberOfTrainingImages"],
         details["NumberOfTestingImages"],
     ) == (arn, 24, 6)
-    assert result["AggregatedEvaluationResults"]["Metrics"] == trained["Performance"]
+    metrics = result["AggregatedEvaluationResults"]["Metrics"]
+    assert {k: metrics[k] for k in ("F1Score", "Precision", "Recall")} == trained["Performance"]
+    # The schema performance-metrics.md documents: also ROC AUC and average precision.
+    assert 0 <= metrics["ROCAUC"] <= 1
+    assert 0 <= metrics["AveragePrecision"] <= 1
+    assert "PixelAnomalyClassMetrics" not in metrics  # a classification model
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}", details["EvaluationEndTimestamp"])
     manifest = trained["EvaluationManifest"]
     lines = (
         s3.get_object(Bucket=manifest["Bucket"], Key=manifest["Key"])["Body"]
@@ -171,15 +184,24 @@ def test_evaluation_results_are_written_to_the_output_location(
     )
     assert len(lines) == 6
     first = json.loads(lines[0])
-    assert first["anomaly-label-detected-metadata"]["class-name"] in ("normal", "anomaly")
+    detected = first["anomaly-label-detected-metadata"]
+    assert detected["class-name"] in ("normal", "anomaly")
+    assert first["anomaly-label-detected"] == int(detected["class-name"] == "anomaly")
+    assert (detected["model-arn"], detected["project-name"], detected["model-version"]) == (
+        arn,
+        PROJECT,
+        "1",
+    )
 
 
 def test_performance_is_a_function_of_the_data(bare: Any, lookoutvision_mock: Any) -> None:
-    _dataset(bare, lookoutvision_mock, "train", labeled_manifest(40, 20))
+    _dataset(bare, lookoutvision_mock, "train", labeled_manifest(20, 10))
     create_model(bare)
     first = _trained(bare, lookoutvision_mock)["Performance"]
     bare.update_dataset_entries(
-        ProjectName=PROJECT, DatasetType="train", Changes=labeled_manifest(30, 30, "more").encode()
+        ProjectName=PROJECT,
+        DatasetType="train",
+        Changes=with_images(labeled_manifest(30, 30, "more")).encode(),
     )
     lookoutvision_mock.finish_dataset(PROJECT, "train")
     create_model(bare)
@@ -232,3 +254,61 @@ def test_an_unusable_kms_key_fails_the_training(
     failed = _trained(lookoutvision_client, lookoutvision_mock)
     assert failed["Status"] == "TRAINING_FAILED"
     assert key_id in failed["StatusMessage"]
+
+
+# The keys of the default manifest's images.
+IMAGE_KEYS = [f"images/{label}-{n}.png" for label in ("normal", "anomaly") for n in range(10)]
+
+
+@pytest.mark.parametrize(
+    ("replacement", "message"),
+    [
+        (None, "can't be read: The object s3://lv-images/images/anomaly-3.png does not exist"),
+        (b"GIF89a not a png", "is not a PNG or JPEG image"),
+        (make_png(128, 64), "is 128x64 pixels, the project's other images 64x64"),
+        (make_png(32, 32), "is 32x32 pixels; each side must be 64 to 4096"),
+        (b"\x89PNG" + bytes(8 * 1024 * 1024), "is larger than 8388608 bytes"),
+    ],
+    ids=["missing", "not-an-image", "other-size", "too-small", "too-large"],
+)
+def test_training_reads_the_images(
+    bare: Any, lookoutvision_mock: Any, replacement: bytes | None, message: str
+) -> None:
+    _dataset(bare, lookoutvision_mock, "train", labeled_manifest())
+    s3 = boto3.client("s3", region_name="us-east-1")
+    if replacement is None:
+        s3.delete_object(Bucket=IMAGES_BUCKET, Key="images/anomaly-3.png")
+    else:
+        s3.put_object(Bucket=IMAGES_BUCKET, Key="images/anomaly-3.png", Body=replacement)
+    create_model(bare)
+    failed = _trained(bare, lookoutvision_mock)
+    assert failed["Status"] == "TRAINING_FAILED"
+    assert message in failed["StatusMessage"]
+    assert "Performance" not in failed
+    assert "EvaluationResult" not in failed
+    written = s3.list_objects_v2(Bucket="lv-results").get("Contents", [])
+    assert written == []
+
+
+def test_jpeg_images_train_too(bare: Any, lookoutvision_mock: Any) -> None:
+    frame = struct.pack(">BHHB", 8, 64, 64, 1) + b"\x01\x11\x00"
+    jpeg = b"\xff\xd8\xff\xc0" + struct.pack(">H", len(frame) + 2) + frame + b"\xff\xd9"
+    _dataset(bare, lookoutvision_mock, "train", labeled_manifest())
+    s3 = boto3.client("s3", region_name="us-east-1")
+    for key in IMAGE_KEYS[::2]:
+        s3.put_object(Bucket=IMAGES_BUCKET, Key=key, Body=jpeg)
+    create_model(bare)
+    assert _trained(bare, lookoutvision_mock)["Status"] == "TRAINED"
+
+
+def test_the_test_dataset_images_must_match_the_training_images(
+    bare: Any, lookoutvision_mock: Any
+) -> None:
+    _dataset(bare, lookoutvision_mock, "train", labeled_manifest(10, 0, "train"))
+    test_manifest = labeled_manifest(10, 10, "test")
+    _dataset(bare, lookoutvision_mock, "test", test_manifest)
+    with_images(test_manifest, image=make_png(96, 96))
+    create_model(bare)
+    failed = _trained(bare, lookoutvision_mock)
+    assert failed["Status"] == "TRAINING_FAILED"
+    assert "all images in a project must have the same dimensions" in failed["StatusMessage"]

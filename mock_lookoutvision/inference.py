@@ -2,8 +2,9 @@
 
 The body must really be an image of the type its Content-Type names (PNG or JPEG, the only two the
 API accepts), within the developer guide's limits (limits.md: at most 8 MB, 64 to 4096 pixels a
-side). A result is derived from the image bytes, so the same image always gets the same answer,
-unless a test has set the result for that image.
+side); the backend also holds it to the size of the model's training images. A result is derived
+from the image bytes, so the same image always gets the same answer, unless a test has set the
+result for that image. A segmentation model's results add the anomaly labels found and a mask.
 """
 
 from __future__ import annotations

@@ -1,0 +1,326 @@
+"""Segmentation models: masks in the manifest make one; it needs what the guide says, and its
+DetectAnomalies answers carry anomaly labels and a mask that agree with each other."""
+
+from __future__ import annotations
+
+import json
+import struct
+import zlib
+from collections import Counter
+from typing import Any
+
+import boto3
+import pytest
+
+from mock_lookoutvision import make_png
+
+from .conftest import IMAGES_BUCKET, PROJECT, create_model, make_bucket
+
+COLORS = {"scratch": "#2ca02c", "dent": "#1f77b4"}
+BACKGROUND = {"class-name": "BACKGROUND", "hex-color": "#ffffff", "confidence": 0.0}
+
+
+def _line(label: str, number: int, anomaly_labels: list[str] | None) -> dict[str, Any]:
+    key = f"images/{label}-{number}.png"
+    line: dict[str, Any] = {
+        "source-ref": f"s3://{IMAGES_BUCKET}/{key}",
+        "anomaly-label": int(label != "normal"),
+        "anomaly-label-metadata": {
+            "class-name": "normal" if label == "normal" else "anomaly",
+            "type": "groundtruth/image-classification",
+            "human-annotated": "yes",
+        },
+    }
+    if anomaly_labels is not None:
+        color_map = {"0": BACKGROUND}
+        for index, name in enumerate(anomaly_labels, start=1):
+            color_map[str(index)] = {
+                "class-name": name,
+                "hex-color": COLORS.get(name, "#abcdef"),
+                "confidence": 0.0,
+            }
+        line["anomaly-mask-ref"] = f"s3://{IMAGES_BUCKET}/masks/{label}-{number}.png"
+        line["anomaly-mask-ref-metadata"] = {
+            "internal-color-map": color_map,
+            "type": "groundtruth/semantic-segmentation",
+            "human-annotated": "yes",
+        }
+    return line
+
+
+def segmentation_manifest(per_label: int = 20, normal: int = 20) -> list[dict[str, Any]]:
+    """Normal images, and ``per_label`` anomalous images with a mask of each label."""
+    lines = [_line("normal", n, None) for n in range(normal)]
+    for name in COLORS:
+        lines += [_line(name, n, [name]) for n in range(per_label)]
+    return lines
+
+
+def _upload(lines: list[dict[str, Any]], mask: bytes = make_png(64, 64)) -> str:
+    s3 = boto3.client("s3", region_name="us-east-1")
+    for number, line in enumerate(lines):
+        image_key = line["source-ref"].removeprefix(f"s3://{IMAGES_BUCKET}/")
+        s3.put_object(Bucket=IMAGES_BUCKET, Key=image_key, Body=make_png(shade=number))
+        if "anomaly-mask-ref" in line:
+            mask_key = line["anomaly-mask-ref"].removeprefix(f"s3://{IMAGES_BUCKET}/")
+            s3.put_object(Bucket=IMAGES_BUCKET, Key=mask_key, Body=mask)
+    return "\n".join(json.dumps(line) for line in lines)
+
+
+@pytest.fixture
+def bare(lookoutvision_client: Any) -> Any:
+    make_bucket("lv-results")
+    make_bucket(IMAGES_BUCKET)
+    lookoutvision_client.create_project(ProjectName=PROJECT)
+    return lookoutvision_client
+
+
+def _dataset(client: Any, lv: Any, manifest: str, dataset_type: str = "train") -> dict[str, Any]:
+    key = f"{dataset_type}.manifest"
+    boto3.client("s3", region_name="us-east-1").put_object(
+        Bucket=IMAGES_BUCKET, Key=key, Body=manifest
+    )
+    client.create_dataset(
+        ProjectName=PROJECT,
+        DatasetType=dataset_type,
+        DatasetSource={"GroundTruthManifest": {"S3Object": {"Bucket": IMAGES_BUCKET, "Key": key}}},
+    )
+    lv.advance(60)
+    description: dict[str, Any] = client.describe_dataset(
+        ProjectName=PROJECT, DatasetType=dataset_type
+    )["DatasetDescription"]
+    return description
+
+
+def _train(client: Any, lv: Any) -> dict[str, Any]:
+    create_model(client)
+    lv.advance(3600)
+    description: dict[str, Any] = client.describe_model(ProjectName=PROJECT, ModelVersion="1")[
+        "ModelDescription"
+    ]
+    return description
+
+
+def _decode_png(data: bytes) -> tuple[int, int, list[tuple[int, int, int]]]:
+    """Width, height and every pixel's color of a palette PNG (8 bits, no row filters)."""
+    assert data.startswith(b"\x89PNG\r\n\x1a\n")
+    position, chunks = 8, {}
+    while position < len(data):
+        (length,) = struct.unpack(">I", data[position : position + 4])
+        kind = data[position + 4 : position + 8]
+        chunks[kind] = chunks.get(kind, b"") + data[position + 8 : position + 8 + length]
+        position += 12 + length
+    width, height, depth, color_type = struct.unpack(">IIBB", chunks[b"IHDR"][:10])
+    assert (depth, color_type) == (8, 3)
+    palette = [tuple(chunks[b"PLTE"][i : i + 3]) for i in range(0, len(chunks[b"PLTE"]), 3)]
+    raw = zlib.decompress(chunks[b"IDAT"])
+    pixels = []
+    for row in range(height):
+        start = row * (width + 1)
+        assert raw[start] == 0
+        pixels += [palette[index] for index in raw[start + 1 : start + 1 + width]]
+    return width, height, pixels  # type: ignore[return-value]
+
+
+def _rgb(color: str) -> tuple[int, int, int]:
+    value = int(color[1:], 16)
+    return value >> 16, (value >> 8) & 0xFF, value & 0xFF
+
+
+def test_masks_make_a_segmentation_model(bare: Any, lookoutvision_mock: Any) -> None:
+    _dataset(bare, lookoutvision_mock, _upload(segmentation_manifest()))
+    model = _train(bare, lookoutvision_mock)
+    assert model["Status"] == "TRAINED", model["StatusMessage"]
+    # "The Performance field doesn't include the anomaly label performance metrics."
+    assert set(model["Performance"]) == {"F1Score", "Precision", "Recall"}
+    location = model["EvaluationResult"]
+    result = json.loads(
+        boto3.client("s3", region_name="us-east-1")
+        .get_object(Bucket=location["Bucket"], Key=location["Key"])["Body"]
+        .read()
+    )
+    per_label = result["AggregatedEvaluationResults"]["Metrics"]["PixelAnomalyClassMetrics"]
+    assert {m["ClassName"] for m in per_label} == set(COLORS)
+    for metrics in per_label:
+        assert set(metrics) == {"Precision", "Recall", "F1Score", "AIOU", "ClassName"}
+        assert all(0 <= metrics[k] <= 1 for k in ("Precision", "Recall", "F1Score", "AIOU"))
+
+
+@pytest.fixture
+def hosted_segmentation(bare: Any, lookoutvision_mock: Any) -> Any:
+    _dataset(bare, lookoutvision_mock, _upload(segmentation_manifest()))
+    assert _train(bare, lookoutvision_mock)["Status"] == "TRAINED"
+    bare.start_model(ProjectName=PROJECT, ModelVersion="1", MinInferenceUnits=1)
+    lookoutvision_mock.finish_hosting(PROJECT, "1")
+    return bare
+
+
+def _detect(client: Any, image: bytes) -> dict[str, Any]:
+    result: dict[str, Any] = client.detect_anomalies(
+        ProjectName=PROJECT, ModelVersion="1", Body=image, ContentType="image/png"
+    )["DetectAnomalyResult"]
+    return result
+
+
+def test_detection_reports_anomaly_labels_and_a_mask_that_agree(hosted_segmentation: Any) -> None:
+    results = [_detect(hosted_segmentation, make_png(shade=200 + n)) for n in range(12)]
+    assert {r["IsAnomalous"] for r in results} == {True, False}
+    for result in results:
+        anomalies = result["Anomalies"]
+        # The first is always the background, which the service adds itself.
+        assert (anomalies[0]["Name"], anomalies[0]["PixelAnomaly"]["Color"]) == (
+            "background",
+            "#FFFFFF",
+        )
+        names = [a["Name"] for a in anomalies[1:]]
+        assert set(names) <= set(COLORS)
+        assert bool(names) == result["IsAnomalous"]
+        for anomaly in anomalies[1:]:
+            assert anomaly["PixelAnomaly"]["Color"] == COLORS[anomaly["Name"]].upper()
+        width, height, pixels = _decode_png(result["AnomalyMask"])
+        assert (width, height) == (64, 64)
+        painted = Counter(pixels)
+        for anomaly in anomalies:
+            area = painted[_rgb(anomaly["PixelAnomaly"]["Color"])] / (width * height)
+            assert area == pytest.approx(anomaly["PixelAnomaly"]["TotalPercentageArea"], abs=1e-6)
+        assert sum(painted.values()) == width * height
+    # The same image, the same answer.
+    assert _detect(hosted_segmentation, make_png(shade=200)) == results[0]
+
+
+def test_a_classification_model_has_no_segmentation_fields(
+    lookoutvision_client: Any, lookoutvision_mock: Any, project: str
+) -> None:
+    create_model(lookoutvision_client)
+    lookoutvision_mock.finish_training(PROJECT, "1")
+    lookoutvision_client.start_model(ProjectName=PROJECT, ModelVersion="1", MinInferenceUnits=1)
+    lookoutvision_mock.finish_hosting(PROJECT, "1")
+    result = _detect(lookoutvision_client, make_png(shade=5))
+    assert set(result) == {"Source", "IsAnomalous", "Confidence"}
+
+
+def _unmasked(lines: list[dict[str, Any]], index: int) -> list[dict[str, Any]]:
+    del lines[index]["anomaly-mask-ref"], lines[index]["anomaly-mask-ref-metadata"]
+    return lines
+
+
+@pytest.mark.parametrize(
+    ("lines", "mask", "message"),
+    [
+        (
+            _unmasked(segmentation_manifest(), 25),
+            make_png(64, 64),
+            "images/scratch-5.png in the dataset has no anomaly mask",
+        ),
+        (
+            segmentation_manifest(per_label=19),
+            make_png(64, 64),
+            "at least 20 images with only the anomaly label scratch in the dataset; it has 19",
+        ),
+        (segmentation_manifest(), make_png(96, 96), "is 96x96 pixels; its image"),
+        (segmentation_manifest(), b"\xff\xd8\xff\xd9", "is not a PNG image"),
+    ],
+    ids=["unmasked-anomaly", "too-few-per-label", "mask-size", "mask-not-png"],
+)
+def test_what_a_segmentation_model_needs(
+    bare: Any, lookoutvision_mock: Any, lines: list[dict[str, Any]], mask: bytes, message: str
+) -> None:
+    _dataset(bare, lookoutvision_mock, _upload(lines, mask))
+    failed = _train(bare, lookoutvision_mock)
+    assert failed["Status"] == "TRAINING_FAILED"
+    assert message in failed["StatusMessage"]
+
+
+def test_images_with_two_labels_do_not_count_towards_the_minimum(
+    bare: Any, lookoutvision_mock: Any
+) -> None:
+    lines = segmentation_manifest(per_label=19)
+    lines += [_line("both", n, ["scratch", "dent"]) for n in range(5)]
+    _dataset(bare, lookoutvision_mock, _upload(lines))
+    failed = _train(bare, lookoutvision_mock)
+    assert failed["Status"] == "TRAINING_FAILED"
+    assert "it has 19" in failed["StatusMessage"]
+
+
+def test_a_missing_mask_fails_the_training(bare: Any, lookoutvision_mock: Any) -> None:
+    manifest = _upload(segmentation_manifest())
+    boto3.client("s3", region_name="us-east-1").delete_object(
+        Bucket=IMAGES_BUCKET, Key="masks/dent-0.png"
+    )
+    _dataset(bare, lookoutvision_mock, manifest)
+    failed = _train(bare, lookoutvision_mock)
+    assert failed["Status"] == "TRAINING_FAILED"
+    assert "The mask s3://lv-images/masks/dent-0.png can't be read" in failed["StatusMessage"]
+
+
+def _with_color_map(color_map: Any) -> str:
+    line = _line("dent", 0, ["dent"])
+    line["anomaly-mask-ref-metadata"]["internal-color-map"] = color_map
+    return json.dumps(line)
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        (_with_color_map({"1": {"class-name": "dent", "hex-color": "#000000"}}), 'no entry "0"'),
+        (
+            _with_color_map({"0": {"class-name": "dent", "hex-color": "#ffffff"}}),
+            "doesn't name BACKGROUND",
+        ),
+        (
+            _with_color_map({"0": BACKGROUND, "1": {"class-name": "dent", "hex-color": "red"}}),
+            "no #rrggbb hex-color",
+        ),
+        (
+            _with_color_map(
+                {
+                    "0": BACKGROUND,
+                    **{
+                        str(n): {"class-name": f"a{n}", "hex-color": "#010101"}
+                        for n in range(1, 22)
+                    },
+                }
+            ),
+            "has 21 anomaly labels; a mask may have 20",
+        ),
+        (
+            json.dumps(
+                {
+                    **_line("dent", 0, None),
+                    "mask-ref-metadata": {"type": "groundtruth/semantic-segmentation"},
+                }
+            ),
+            "without an s3:// mask location",
+        ),
+    ],
+    ids=["no-background", "background-renamed", "bad-color", "21-labels", "no-mask-ref"],
+)
+def test_a_bad_segmentation_line_fails_the_dataset(
+    bare: Any, lookoutvision_mock: Any, line: str, message: str
+) -> None:
+    description = _dataset(bare, lookoutvision_mock, line)
+    assert description["Status"] == "CREATE_FAILED"
+    assert message in description["StatusMessage"]
+    assert description["ImageStats"]["Total"] == 0
+
+
+def test_a_project_has_at_most_100_anomaly_labels(bare: Any, lookoutvision_mock: Any) -> None:
+    lines = segmentation_manifest() + [_line(f"kind{n}", 0, [f"kind{n}"]) for n in range(99)]
+    _dataset(bare, lookoutvision_mock, "\n".join(json.dumps(line) for line in lines))
+    failed = _train(bare, lookoutvision_mock)
+    assert failed["Status"] == "TRAINING_FAILED"
+    assert failed["StatusMessage"] == "The project has 101 anomaly labels; the most is 100."
+
+
+def test_a_segmentation_test_dataset_has_at_most_800_images(
+    bare: Any, lookoutvision_mock: Any
+) -> None:
+    train = segmentation_manifest(per_label=10, normal=10)
+    test = [_line("normal", 100 + n, None) for n in range(761)] + segmentation_manifest(10, 20)
+    _dataset(bare, lookoutvision_mock, "\n".join(json.dumps(line) for line in train))
+    _dataset(bare, lookoutvision_mock, "\n".join(json.dumps(line) for line in test), "test")
+    failed = _train(bare, lookoutvision_mock)
+    assert failed["Status"] == "TRAINING_FAILED"
+    assert failed["StatusMessage"] == (
+        "A segmentation model can have at most 800 test images; it has 801."
+    )

@@ -37,16 +37,25 @@ from .lifecycle import (
     HOSTING_STATE,
     PACKAGING_STATE,
     TRAINING_STATE,
+    InProgress,
     Lifecycle,
     Outcome,
 )
 from .packaging import PackagingJob, check_greengrass
+from .quotas import (
+    CONCURRENT_PACKAGING_JOBS,
+    CONCURRENT_TRAININGS,
+    INFERENCE_UNITS,
+    MODELS_PER_PROJECT,
+    PROJECTS,
+    RUNNING_MODELS,
+    Quotas,
+)
 from .training import Evaluation, image_problem, plan
 
 # "An idempotency token is active for 8 hours." (CreateModel API reference)
 TOKEN_LIFETIME_SECONDS = 8 * 3600.0
 MAX_TAGS_PER_RESOURCE = 200
-MAX_CONCURRENT_TRAININGS = 2
 DEFAULT_PAGE_SIZE = 100
 # Regions where the service was offered; others only when moto allows unknown regions.
 REGIONS = [
@@ -399,7 +408,10 @@ class LookoutVisionBackend(BaseBackend):
         self.projects: dict[str, Project] = {}
         self.tokens = IdempotencyTokens()
         self.planned_training_failures: deque[str] = deque()
-        self._trainings: dict[int, Model] = {}  # models that may still be TRAINING
+        self.quotas = Quotas()
+        self._training = InProgress(frozenset({TRAINING}))
+        self._running = InProgress(HOSTING_STATUSES)
+        self._packaging = InProgress(frozenset({PACKAGING_RUNNING}))
         self._plans: dict[tuple[Any, ...], tuple[str | None, Evaluation]] = {}
         self.planned_hosting_failures: deque[str] = deque()
         self.planned_packaging_failures: deque[str] = deque()
@@ -468,6 +480,7 @@ class LookoutVisionBackend(BaseBackend):
                     resource_id=project_name,
                     resource_type="PROJECT",
                 )
+            self.quotas.check(PROJECTS, len(self.projects))
             self._project_sequence += 1
             project = Project(
                 name=project_name,
@@ -726,7 +739,8 @@ class LookoutVisionBackend(BaseBackend):
             project = self._project(project_name)
             problem, evaluation = self._training_plan(project)
             self._check_output_bucket(output_config)
-            self._check_concurrent_trainings()
+            self.quotas.check(MODELS_PER_PROJECT, len(project.live_models()))
+            self.quotas.check(CONCURRENT_TRAININGS, self._training.count())
             version = str(project.last_version + 1)
             now = clock.time()
             if problem is None and kms_key_id is not None:
@@ -755,7 +769,7 @@ class LookoutVisionBackend(BaseBackend):
             )
             project.last_version += 1
             project.models[version] = model
-            self._trainings[id(model)] = model
+            self._training.add(model.lifecycle)
             # The creation answer is always TRAINING: only later reads move the lifecycle on.
             created = {"ModelMetadata": model.metadata(refresh=False)}
 
@@ -817,23 +831,6 @@ class LookoutVisionBackend(BaseBackend):
         if region != self.region_name:
             raise ValidationException(
                 f"The output bucket {bucket} is in {region}; it must be in {self.region_name}."
-            )
-
-    def _check_concurrent_trainings(self) -> None:
-        # AWS's own SDK for the service reports a limit of 2 trainings at a time per account.
-        # Only models that started training and were not yet seen to stop are looked at.
-        training = 0
-        for key, model in list(self._trainings.items()):
-            if model.lifecycle.refresh(is_read=False) == TRAINING:
-                training += 1
-            else:
-                del self._trainings[key]
-        if training >= MAX_CONCURRENT_TRAININGS:
-            raise ServiceQuotaExceededException(
-                f"{training} models are already training; the limit is {MAX_CONCURRENT_TRAININGS}.",
-                # No quota code is documented for this limit; the name says which it is.
-                quota_code="concurrent-trainings",
-                service_code=SERVICE_NAME,
             )
 
     def _kms_problem(self, kms_key_id: str) -> str | None:
@@ -909,6 +906,8 @@ class LookoutVisionBackend(BaseBackend):
                     f"({min_inference_units})."
                 )
             self._require_status(model, STARTABLE_STATUSES, "started")
+            self.quotas.check(INFERENCE_UNITS, 0, maximum)
+            self.quotas.check(RUNNING_MODELS, self._running.count())
             model.inference_units = (min_inference_units, maximum)
             model.lifecycle.begin(
                 STARTING_HOSTING,
@@ -917,6 +916,7 @@ class LookoutVisionBackend(BaseBackend):
                 self._planned(self.planned_hosting_failures, HOSTING_FAILED),
                 kind=HOSTING_STATE,
             )
+            self._running.add(model.lifecycle)
             answer = {"Status": STARTING_HOSTING}
             return CallOutcome(answer, lambda: answer, f"{project_name}/{model.version}", "MODEL")
 
@@ -1017,6 +1017,7 @@ class LookoutVisionBackend(BaseBackend):
                     resource_id=name,
                     resource_type="MODEL_PACKAGE_JOB",
                 )
+            self.quotas.check(CONCURRENT_PACKAGING_JOBS, self._packaging.count())
             job = PackagingJob(
                 name,
                 project_name,
@@ -1034,6 +1035,7 @@ class LookoutVisionBackend(BaseBackend):
                 on_success=lambda _: self._write_component(job),
             )
             project.packaging_jobs[name] = job
+            self._packaging.add(job.lifecycle)
             answer = {"JobName": name}
             return CallOutcome(answer, lambda: answer, name, "MODEL_PACKAGE_JOB")
 

@@ -163,3 +163,21 @@ class Lifecycle:
     def settle(self, status: str, message: str) -> None:
         """Sets a settled status at once (no step in progress)."""
         self._apply(Outcome(status, message), clock.time())
+
+
+class InProgress:
+    """The lifecycles still in one of some statuses (trainings, running models, ...), counted for
+    a concurrency quota. Only lifecycles added and not yet seen to leave them are looked at."""
+
+    def __init__(self, statuses: frozenset[str]) -> None:
+        self._statuses = statuses
+        self._lifecycles: dict[int, Lifecycle] = {}
+
+    def add(self, lifecycle: Lifecycle) -> None:
+        self._lifecycles[id(lifecycle)] = lifecycle
+
+    def count(self) -> int:
+        for key, lifecycle in list(self._lifecycles.items()):
+            if lifecycle.refresh(is_read=False) not in self._statuses:
+                del self._lifecycles[key]
+        return len(self._lifecycles)

@@ -22,6 +22,7 @@ from moto.core.models import DEFAULT_ACCOUNT_ID
 
 from .api_model import SERVICE_NAME, register_data_path, service_model
 from .backend import (
+    DELETING,
     HOSTING_FAILED,
     STARTING_HOSTING,
     STOPPING_HOSTING,
@@ -220,6 +221,17 @@ class LookoutVisionMock:
             project_name, model_version, STARTING_HOSTING, failure, account_id, region_name
         )
 
+    def finish_model_deletion(
+        self,
+        project_name: str,
+        model_version: str,
+        *,
+        account_id: str | None = None,
+        region_name: str | None = None,
+    ) -> None:
+        """Ends a model's deletion (DELETING) now: the model is gone."""
+        self._end_model_step(project_name, model_version, DELETING, None, account_id, region_name)
+
     def _end_model_step(
         self,
         project_name: str,
@@ -281,6 +293,19 @@ class LookoutVisionMock:
         self.backend(account_id, region_name).detection_results[image_key(image)] = DetectionResult(
             is_anomalous, confidence, tuple(anomalies), anomaly_mask
         )
+
+    def set_quota(
+        self,
+        quota_code: str,
+        value: int,
+        *,
+        account_id: str | None = None,
+        region_name: str | None = None,
+    ) -> None:
+        """Sets an adjustable quota for this account and region, as a quota increase would, e.g.
+        ``lv.set_quota("L-1B1011CA", 500)`` for 500 models per project. The codes are Service
+        Quotas' own (``mock_lookoutvision.quotas.QUOTAS``)."""
+        self.backend(account_id, region_name).quotas.set(quota_code, value)
 
     def inject_error(
         self,

@@ -211,7 +211,7 @@ def test_only_two_models_train_at_a_time(
         create_model(lookoutvision_client)
     error = excinfo.value.response
     assert error["ResponseMetadata"]["HTTPStatusCode"] == 402
-    assert (error["ServiceCode"], error["QuotaCode"]) == ("lookoutvision", "concurrent-trainings")
+    assert (error["ServiceCode"], error["QuotaCode"]) == ("lookoutvision", "L-2489F742")
     assert model_versions(lookoutvision_client) == ["1", "2"]
     lookoutvision_mock.finish_training(PROJECT, "1")
     assert create_model(lookoutvision_client)["ModelVersion"] == "3"

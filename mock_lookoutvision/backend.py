@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import threading
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable
@@ -290,7 +289,9 @@ class CallOutcome:
 
 @dataclass
 class _RememberedCall:
-    fingerprint: str
+    # The call's input as parsed from the request (JSON values, never changed afterwards): a
+    # repeat matches when its input is equal, however its members were ordered.
+    inputs: dict[str, Any]
     expires_at: float
     outcome: CallOutcome
 
@@ -301,7 +302,9 @@ class IdempotencyTokens:
     def __init__(self) -> None:
         self._calls: OrderedDict[tuple[str, str], _RememberedCall] = OrderedDict()
 
-    def replay(self, operation: str, token: str | None, fingerprint: str) -> dict[str, Any] | None:
+    def replay(
+        self, operation: str, token: str | None, inputs: dict[str, Any]
+    ) -> dict[str, Any] | None:
         """The remembered answer for a repeated call, None for a new one; a mismatch is an error."""
         if token is None:
             return None
@@ -310,7 +313,7 @@ class IdempotencyTokens:
         remembered = self._calls.get((operation, token))
         if remembered is None or remembered.expires_at <= now:
             return None
-        if remembered.fingerprint != fingerprint:
+        if remembered.inputs != inputs:
             raise ConflictException(
                 f"The client token {token} was already used with different parameters.",
                 resource_id=remembered.outcome.resource_id,
@@ -319,11 +322,11 @@ class IdempotencyTokens:
         return remembered.outcome.replay()
 
     def remember(
-        self, operation: str, token: str | None, fingerprint: str, outcome: CallOutcome
+        self, operation: str, token: str | None, inputs: dict[str, Any], outcome: CallOutcome
     ) -> None:
         if token is not None:
             expires_at = clock.time() + TOKEN_LIFETIME_SECONDS
-            self._calls[(operation, token)] = _RememberedCall(fingerprint, expires_at, outcome)
+            self._calls[(operation, token)] = _RememberedCall(inputs, expires_at, outcome)
             self._calls.move_to_end((operation, token))
 
     def _forget_expired(self, now: float) -> None:
@@ -351,11 +354,6 @@ def _check_dataset_size(dataset_type: str, images: int) -> None:
         raise ManifestError(
             f"A {dataset_type} dataset holds at most {limit} images; this has {images}."
         )
-
-
-def fingerprint(**inputs: Any) -> str:
-    """A canonical form of a call's input: equal inputs, however ordered or spelled, match."""
-    return json.dumps(inputs, sort_keys=True, separators=(",", ":"))
 
 
 def _tags_as_mapping(tags: list[dict[str, str]] | None) -> dict[str, str]:
@@ -464,12 +462,11 @@ class LookoutVisionBackend(BaseBackend):
         """Runs ``act`` once per client token and input; a repeat within the token's lifetime
         gets the remembered outcome's replay, the token with other input a ConflictException."""
         with self._lock:
-            call = fingerprint(**inputs)
-            replayed = self.tokens.replay(operation, client_token, call)
+            replayed = self.tokens.replay(operation, client_token, inputs)
             if replayed is not None:
                 return replayed
             outcome = act()
-            self.tokens.remember(operation, client_token, call, outcome)
+            self.tokens.remember(operation, client_token, inputs, outcome)
             return outcome.answer
 
     def create_project(self, project_name: str, client_token: str | None = None) -> dict[str, Any]:

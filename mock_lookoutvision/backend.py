@@ -28,7 +28,7 @@ from .errors import (
     ServiceQuotaExceededException,
     ValidationException,
 )
-from .images import HEADER_BYTES
+from .images import HEADER_BYTES, MAX_IMAGE_BYTES
 from .inference import DetectionResult, derived_result, image_key, image_size
 from .lifecycle import (
     DATASET_STATE,
@@ -847,7 +847,9 @@ class LookoutVisionBackend(BaseBackend):
 
         def read_head(uri: str) -> tuple[bytes, int]:
             bucket, _, key = uri.removeprefix("s3://").partition("/")
-            return read_s3_head(self.account_id, self.partition, bucket, key, HEADER_BYTES)
+            return read_s3_head(
+                self.account_id, self.partition, bucket, key, HEADER_BYTES, MAX_IMAGE_BYTES
+            )
 
         problem, model.image_size = image_problem(evaluation, read_head)
         if problem is not None:

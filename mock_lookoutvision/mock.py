@@ -176,7 +176,8 @@ class LookoutVisionMock:
         account_id: str | None = None,
         region_name: str | None = None,
     ) -> None:
-        """Ends a model's training now, successfully."""
+        """Ends a model's training now, as a training that ran its course: TRAINED, or
+        TRAINING_FAILED when the images in S3 can't be used or the results can't be written."""
         self._end_model_step(project_name, model_version, TRAINING, None, account_id, region_name)
 
     def fail_training(

@@ -185,9 +185,10 @@ def read_s3_object(
 
 
 def read_s3_head(
-    account: str, partition: str, bucket: str, key: str, limit: int
+    account: str, partition: str, bucket: str, key: str, limit: int, max_size: int
 ) -> tuple[bytes, int]:
-    """The first ``limit`` bytes of an object in moto's S3, and its size."""
+    """The first ``limit`` bytes of an object in moto's S3 (none if it is over ``max_size``: it
+    isn't read at all), and its size."""
     s3_backends, MissingBucket = _s3()
     try:
         found = s3_backends[account][partition].get_object(bucket, key)
@@ -196,8 +197,7 @@ def read_s3_head(
     if found is None:
         raise S3Unavailable(f"The object s3://{bucket}/{key} does not exist.")
     size = int(found.size)
-    # An object too large to be an image isn't read at all.
-    head: bytes = found.value[:limit] if size <= limit * 64 else b""
+    head: bytes = found.value[:limit] if size <= max_size else b""
     return head, size
 
 

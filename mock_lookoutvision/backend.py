@@ -287,11 +287,22 @@ class CallOutcome:
     resource_type: str
 
 
+def _snapshot(value: Any) -> Any:
+    """A copy of a call's JSON input that later changes to the original can't reach, compared
+    by equality (cheaper than a canonical JSON text): objects match however their members are
+    ordered, and true stays unequal to 1 as in JSON."""
+    if isinstance(value, dict):
+        return {key: _snapshot(member) for key, member in value.items()}
+    if isinstance(value, list):
+        return tuple(_snapshot(item) for item in value)
+    if isinstance(value, bool):
+        return ("boolean", value)
+    return value
+
+
 @dataclass
 class _RememberedCall:
-    # The call's input as parsed from the request (JSON values, never changed afterwards): a
-    # repeat matches when its input is equal, however its members were ordered.
-    inputs: dict[str, Any]
+    inputs: Any  # the call's input, as _snapshot keeps it
     expires_at: float
     outcome: CallOutcome
 
@@ -313,7 +324,7 @@ class IdempotencyTokens:
         remembered = self._calls.get((operation, token))
         if remembered is None or remembered.expires_at <= now:
             return None
-        if remembered.inputs != inputs:
+        if remembered.inputs != _snapshot(inputs):
             raise ConflictException(
                 f"The client token {token} was already used with different parameters.",
                 resource_id=remembered.outcome.resource_id,
@@ -326,7 +337,9 @@ class IdempotencyTokens:
     ) -> None:
         if token is not None:
             expires_at = clock.time() + TOKEN_LIFETIME_SECONDS
-            self._calls[(operation, token)] = _RememberedCall(inputs, expires_at, outcome)
+            self._calls[(operation, token)] = _RememberedCall(
+                _snapshot(inputs), expires_at, outcome
+            )
             self._calls.move_to_end((operation, token))
 
     def _forget_expired(self, now: float) -> None:

@@ -25,6 +25,7 @@ NORMAL = "normal"
 ANOMALY = "anomaly"
 SEGMENTATION = "groundtruth/semantic-segmentation"
 BACKGROUND = "BACKGROUND"
+BACKGROUND_COLOR = "#ffffff"
 MAX_LABELS_ON_A_MASK = 20  # limits.md: "Maximum number of anomaly labels on a mask image"
 _HEX_COLOR = re.compile(r"#[0-9A-Fa-f]{6}")
 
@@ -106,7 +107,11 @@ def _mask_labels(color_map: Any, number: int) -> tuple[tuple[str, str], ...]:
         raise bad('has no entry "0"')
     if color_map["0"].get("class-name") != BACKGROUND:
         raise bad(f'doesn\'t name {BACKGROUND} in entry "0"')
+    # "The value for the BACKGROUND anomaly type is always #ffffff"; each label has its own.
+    if str(color_map["0"].get("hex-color", "")).lower() != BACKGROUND_COLOR:
+        raise bad(f"doesn't give {BACKGROUND} the color {BACKGROUND_COLOR}")
     labels = []
+    colors = {BACKGROUND_COLOR}
     for key, value in color_map.items():
         if not isinstance(value, dict):
             raise bad(f"has a non-object entry {key!r}")
@@ -116,6 +121,9 @@ def _mask_labels(color_map: Any, number: int) -> tuple[tuple[str, str], ...]:
         if not isinstance(color, str) or not _HEX_COLOR.fullmatch(color):
             raise bad(f"has no #rrggbb hex-color in entry {key!r}")
         if key != "0":
+            if color.lower() in colors:
+                raise bad(f"gives the color {color} of another entry to {name}")
+            colors.add(color.lower())
             labels.append((name, color))
     if len(labels) > MAX_LABELS_ON_A_MASK:
         raise bad(f"has {len(labels)} anomaly labels; a mask may have {MAX_LABELS_ON_A_MASK}")

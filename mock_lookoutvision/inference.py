@@ -78,7 +78,7 @@ def image_key(body: bytes) -> str:
 
 # What a segmentation model calls the area outside anomalies, always first in Anomalies (the
 # developer guide's example response).
-BACKGROUND = Anomaly("background", 1.0, "#FFFFFF")
+BACKGROUND_NAME, BACKGROUND_COLOR = "background", "#FFFFFF"
 _MOST_ANOMALY_TYPES_FOUND = 3
 
 
@@ -107,8 +107,9 @@ def derived_result(
     top = digest[8] * (height - anomaly_rows) // 255
     bands = [(0, top), *((1 + n, rows) for n, (_, rows) in enumerate(found))]
     bands.append((0, height - top - anomaly_rows))
-    colors = [BACKGROUND.color] + [labels[index][1] for index, _ in found]
-    anomalies = [Anomaly(BACKGROUND.name, round((height - anomaly_rows) / height, 6), "#FFFFFF")]
+    colors = [BACKGROUND_COLOR] + [labels[index][1] for index, _ in found]
+    background_area = round((height - anomaly_rows) / height, 6)
+    anomalies = [Anomaly(BACKGROUND_NAME, background_area, BACKGROUND_COLOR)]
     anomalies += [
         Anomaly(labels[index][0], round(rows / height, 6), labels[index][1].upper())
         for index, rows in found

@@ -1,6 +1,8 @@
 """Service Quotas: the service's adjustable limits, per account and region.
 
-Codes, names and defaults are what Service Quotas lists for the service code ``lookoutvision``.
+Codes, names and defaults are what Service Quotas lists for the service code ``lookoutvision``
+(as its ListAWSDefaultServiceQuotas answered in us-east-1; the AWS General Reference page
+"Amazon Lookout for Vision endpoints and quotas" names the same limits).
 Each is adjustable on AWS, so a test may set its own value (``LookoutVisionMock.set_quota``). A call
 that would go past one gets ServiceQuotaExceededException with the quota's code, and does nothing.
 The request-rate quotas (5 calls a second, 10 for DetectAnomalies) aren't enforced: a test's
@@ -66,7 +68,7 @@ class Quotas:
         limit = self.value(quota)
         if in_use + more > limit:
             raise ServiceQuotaExceededException(
-                f"{quota.name} ({quota.code}) is {limit}; {in_use} in use, {more} more asked for.",
+                f"{quota.name} ({quota.code}) is {limit}; this would make it {in_use + more}.",
                 quota_code=quota.code,
                 service_code=SERVICE_CODE,
             )

@@ -102,11 +102,11 @@ class Evaluation:
 
     def result(self, model_arn: str, ended_at: float) -> bytes:
         """The evaluation result, in the schema performance-metrics.md documents."""
-        metrics: dict[str, object] = {
-            "ROCAUC": round(self._roc_auc(), 4),
-            "AveragePrecision": round(self._average_precision(), 4),
-            **self.scores,
-        }
+        metrics: dict[str, object] = {}
+        roc_auc = self._roc_auc()
+        if roc_auc is not None:  # undefined when the test images are all of one class
+            metrics["ROCAUC"] = round(roc_auc, 4)
+        metrics.update(AveragePrecision=round(self._average_precision(), 4), **self.scores)
         if self.labels:
             metrics["PixelAnomalyClassMetrics"] = self._label_metrics()
         return json.dumps(
@@ -128,12 +128,12 @@ class Evaluation:
         ranked = sorted(self.predictions, key=lambda p: -p.anomaly_score)
         return [p.entry.anomaly_class == ANOMALY for p in ranked]
 
-    def _roc_auc(self) -> float:
+    def _roc_auc(self) -> float | None:
         # The chance that an anomalous image scores above a normal one (ties count half).
         anomalous = [p.anomaly_score for p in self.predictions if p.entry.anomaly_class == ANOMALY]
         normal = [p.anomaly_score for p in self.predictions if p.entry.anomaly_class != ANOMALY]
         if not anomalous or not normal:
-            return 0.0
+            return None
         wins = sum((a > n) + 0.5 * (a == n) for a in anomalous for n in normal)
         return wins / (len(anomalous) * len(normal))
 
@@ -248,21 +248,30 @@ def _segmentation_shortfall(
     datasets = [("the dataset" if test is None else "the training dataset", train)]
     if test is not None:
         datasets.append(("the test dataset", test))
-    for name, entries in datasets:
-        for entry in entries:
-            if entry.anomaly_class == ANOMALY and not entry.anomaly_labels:
-                return (
-                    f"The anomalous image {entry.source_ref} in {name} has no anomaly mask; a "
-                    "segmentation model needs one on every anomalous image."
-                )
-    labels = {label for _, entries in datasets for e in entries for label in e.anomaly_labels}
+    anomalous = [
+        (name, e) for name, entries in datasets for e in entries if e.anomaly_class == ANOMALY
+    ]
+    for name, entry in anomalous:
+        if not entry.anomaly_labels:
+            return (
+                f"The anomalous image {entry.source_ref} in {name} has no anomaly label in a mask; "
+                "a segmentation model needs one on every anomalous image."
+            )
+    labels = model_labels(entry for _, entry in anomalous)
     if len(labels) > MAX_PROJECT_LABELS:
         return f"The project has {len(labels)} anomaly labels; the most is {MAX_PROJECT_LABELS}."
+    # One color per label: the mask's colors tell the labels apart.
+    owners: dict[str, str] = {}
+    for label, color in labels:
+        other = owners.setdefault(color.lower(), label)
+        if other != label:
+            return f"The anomaly labels {other} and {label} have the same mask color {color}."
     minimum = SINGLE_DATASET_LABEL_MINIMUM if test is None else SEPARATE_DATASETS_LABEL_MINIMUM
-    for label, _ in model_labels(train):
+    for label, _ in labels:
         for name, entries in datasets:
-            # Only images with this one label count ("must contain only one type of anomaly").
-            have = sum(entry.anomaly_labels == {label} for entry in entries)
+            # Only anomalous images with this one label count ("must contain only one type of
+            # anomaly").
+            have = sum(e.anomaly_class == ANOMALY and e.anomaly_labels == {label} for e in entries)
             if have < minimum:
                 return (
                     f"Training a segmentation model needs at least {minimum} images with only "

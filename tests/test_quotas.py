@@ -22,7 +22,9 @@ def _quota_error(excinfo: pytest.ExceptionInfo[Any], code: str) -> str:
 def test_an_account_has_at_most_100_projects(lookoutvision_client: Any) -> None:
     client = lookoutvision_client
     for number in range(100):
-        client.create_project(ProjectName=f"project-{number}")
+        client.create_project(ProjectName=f"project-{number}", ClientToken=f"token-{number}")
+    # A retry of a call that made it replays: the quota is about new projects.
+    client.create_project(ProjectName="project-99", ClientToken="token-99")
     with pytest.raises(client.exceptions.ServiceQuotaExceededException) as excinfo:
         client.create_project(ProjectName="one-too-many")
     assert "Maximum number of projects (L-64685F61) is 100" in _quota_error(excinfo, "L-64685F61")

@@ -3,6 +3,7 @@ DetectAnomalies answers carry anomaly labels and a mask that agree with each oth
 
 from __future__ import annotations
 
+import hashlib
 import json
 import struct
 import zlib
@@ -18,6 +19,11 @@ from .conftest import IMAGES_BUCKET, PROJECT, create_model, make_bucket
 
 COLORS = {"scratch": "#2ca02c", "dent": "#1f77b4"}
 BACKGROUND = {"class-name": "BACKGROUND", "hex-color": "#ffffff", "confidence": 0.0}
+
+
+def _color_of(name: str) -> str:
+    """A color of its own for each other label."""
+    return "#" + hashlib.sha256(name.encode()).hexdigest()[:6]
 
 
 def _line(label: str, number: int, anomaly_labels: list[str] | None) -> dict[str, Any]:
@@ -36,7 +42,7 @@ def _line(label: str, number: int, anomaly_labels: list[str] | None) -> dict[str
         for index, name in enumerate(anomaly_labels, start=1):
             color_map[str(index)] = {
                 "class-name": name,
-                "hex-color": COLORS.get(name, "#abcdef"),
+                "hex-color": COLORS.get(name) or _color_of(name),
                 "confidence": 0.0,
             }
         line["anomaly-mask-ref"] = f"s3://{IMAGES_BUCKET}/masks/{label}-{number}.png"
@@ -183,7 +189,10 @@ def test_detection_reports_anomaly_labels_and_a_mask_that_agree(hosted_segmentat
         for anomaly in anomalies:
             area = painted[_rgb(anomaly["PixelAnomaly"]["Color"])] / (width * height)
             assert area == pytest.approx(anomaly["PixelAnomaly"]["TotalPercentageArea"], abs=1e-6)
-        assert sum(painted.values()) == width * height
+        reported = {_rgb(a["PixelAnomaly"]["Color"]) for a in anomalies}
+        assert set(painted) == reported  # every color painted is reported, and only those
+        areas = [a["PixelAnomaly"]["TotalPercentageArea"] for a in anomalies]
+        assert sum(areas) == pytest.approx(1.0, abs=1e-5)
     # The same image, the same answer.
     assert _detect(hosted_segmentation, make_png(shade=200)) == results[0]
 
@@ -210,7 +219,7 @@ def _unmasked(lines: list[dict[str, Any]], index: int) -> list[dict[str, Any]]:
         (
             _unmasked(segmentation_manifest(), 25),
             make_png(64, 64),
-            "images/scratch-5.png in the dataset has no anomaly mask",
+            "images/scratch-5.png in the dataset has no anomaly label in a mask",
         ),
         (
             segmentation_manifest(per_label=19),
@@ -276,7 +285,7 @@ def _with_color_map(color_map: Any) -> str:
                 {
                     "0": BACKGROUND,
                     **{
-                        str(n): {"class-name": f"a{n}", "hex-color": "#010101"}
+                        str(n): {"class-name": f"a{n}", "hex-color": f"#0101{n:02x}"}
                         for n in range(1, 22)
                     },
                 }
@@ -292,8 +301,35 @@ def _with_color_map(color_map: Any) -> str:
             ),
             "without an s3:// mask location",
         ),
+        (
+            _with_color_map({"0": {**BACKGROUND, "hex-color": "#000000"}}),
+            "doesn't give BACKGROUND the color #ffffff",
+        ),
+        (
+            _with_color_map(
+                {
+                    "0": BACKGROUND,
+                    "1": {"class-name": "dent", "hex-color": "#123456"},
+                    "2": {"class-name": "crack", "hex-color": "#123456"},
+                }
+            ),
+            "gives the color #123456 of another entry to crack",
+        ),
+        (
+            _with_color_map({"0": BACKGROUND, "1": {"class-name": "dent", "hex-color": "#FFFFFF"}}),
+            "gives the color #FFFFFF of another entry to dent",
+        ),
     ],
-    ids=["no-background", "background-renamed", "bad-color", "21-labels", "no-mask-ref"],
+    ids=[
+        "no-background",
+        "background-renamed",
+        "bad-color",
+        "21-labels",
+        "no-mask-ref",
+        "background-not-white",
+        "shared-color",
+        "label-white",
+    ],
 )
 def test_a_bad_segmentation_line_fails_the_dataset(
     bare: Any, lookoutvision_mock: Any, line: str, message: str
@@ -324,3 +360,39 @@ def test_a_segmentation_test_dataset_has_at_most_800_images(
     assert failed["StatusMessage"] == (
         "A segmentation model can have at most 800 test images; it has 801."
     )
+
+
+def test_two_labels_may_not_share_a_mask_color(bare: Any, lookoutvision_mock: Any) -> None:
+    lines = segmentation_manifest()
+    for line in lines:
+        if "anomaly-mask-ref-metadata" in line:
+            line["anomaly-mask-ref-metadata"]["internal-color-map"]["1"]["hex-color"] = "#123456"
+    _dataset(bare, lookoutvision_mock, _upload(lines))
+    failed = _train(bare, lookoutvision_mock)
+    assert failed["Status"] == "TRAINING_FAILED"
+    assert failed["StatusMessage"] == (
+        "The anomaly labels scratch and dent have the same mask color #123456."
+    )
+
+
+def test_each_dataset_needs_10_images_of_every_label(bare: Any, lookoutvision_mock: Any) -> None:
+    train = segmentation_manifest(per_label=10, normal=10)
+    # The test dataset brings a label the training dataset lacks, on one image.
+    test = [*segmentation_manifest(per_label=10, normal=10), _line("hole", 0, ["hole"])]
+    _dataset(bare, lookoutvision_mock, _upload(train))
+    _dataset(bare, lookoutvision_mock, _upload(test), "test")
+    failed = _train(bare, lookoutvision_mock)
+    assert failed["Status"] == "TRAINING_FAILED"
+    assert (
+        "10 images with only the anomaly label hole in the training dataset; it has 0"
+        in (failed["StatusMessage"])
+    )
+
+
+def test_normal_images_with_masks_do_not_count(bare: Any, lookoutvision_mock: Any) -> None:
+    lines = segmentation_manifest(per_label=19)
+    lines += [_line("normal", 100 + n, ["scratch"]) for n in range(5)]
+    _dataset(bare, lookoutvision_mock, _upload(lines))
+    failed = _train(bare, lookoutvision_mock)
+    assert failed["Status"] == "TRAINING_FAILED"
+    assert "the anomaly label scratch in the dataset; it has 19" in failed["StatusMessage"]

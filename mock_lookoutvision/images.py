@@ -38,10 +38,22 @@ def dimensions(data: bytes, content_type: str) -> tuple[int, int] | None:
     return _png_size(data) if content_type == PNG else _jpeg_size(data)
 
 
-def size_problem(width: int, height: int) -> str | None:
+def examine(
+    data: bytes, length: int, kind: str | None, unreadable: str
+) -> tuple[tuple[int, int] | None, str | None]:
+    """The width and height of an image of ``length`` bytes that begins with ``data``, read as
+    ``kind`` (PNG or JPEG, or None for neither); or what limits.md finds wrong with it, worded to
+    follow the image's name ("is larger than ..."), ``unreadable`` when it isn't a ``kind`` image.
+    """
+    if length > MAX_IMAGE_BYTES:
+        return None, f"is larger than {MAX_IMAGE_BYTES} bytes"
+    size = None if kind is None else dimensions(data, kind)
+    if size is None:
+        return None, unreadable
+    width, height = size
     if MIN_SIDE <= width <= MAX_SIDE and MIN_SIDE <= height <= MAX_SIDE:
-        return None
-    return f"is {width}x{height} pixels; each side must be {MIN_SIDE} to {MAX_SIDE}"
+        return size, None
+    return None, f"is {width}x{height} pixels; each side must be {MIN_SIDE} to {MAX_SIDE}"
 
 
 def _png_size(data: bytes) -> tuple[int, int] | None:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .errors import ValidationException
-from .images import JPEG, MAX_IMAGE_BYTES, PNG, banded_png, dimensions, size_problem
+from .images import JPEG, PNG, banded_png, examine
 
 
 def image_size(body: bytes, content_type: str) -> tuple[int, int]:
@@ -23,14 +23,9 @@ def image_size(body: bytes, content_type: str) -> tuple[int, int]:
         raise ValidationException(
             f"The content type {content_type} is not supported; use image/png or image/jpeg."
         )
-    if len(body) > MAX_IMAGE_BYTES:
-        raise ValidationException(f"The image is larger than {MAX_IMAGE_BYTES} bytes.")
-    size = dimensions(body, content_type)
+    kind = "PNG" if content_type == PNG else "JPEG"
+    size, problem = examine(body, len(body), content_type, f"is not a valid {kind} image")
     if size is None:
-        kind = "PNG" if content_type == PNG else "JPEG"
-        raise ValidationException(f"The image is not a valid {kind} image.")
-    problem = size_problem(*size)
-    if problem is not None:
         raise ValidationException(f"The image {problem}.")
     return size
 

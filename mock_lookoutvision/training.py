@@ -32,7 +32,7 @@ from datetime import datetime, timezone
 
 from .datasets import ANOMALY, NORMAL, Entry
 from .errors import S3Unavailable
-from .images import MAX_IMAGE_BYTES, PNG, dimensions, file_type, size_problem
+from .images import PNG, examine, file_type
 
 TEST_SHARE = 5  # one image in TEST_SHARE goes to the test set of a single-dataset project
 SINGLE_DATASET_MINIMUM = {NORMAL: 20, ANOMALY: 10}
@@ -339,12 +339,11 @@ def _image(
         head, length = read_head(ref)
     except S3Unavailable as unreadable:
         return (0, 0), f"The {what} {ref} can't be read: {unreadable}"
-    if length > MAX_IMAGE_BYTES:
-        return (0, 0), f"The {what} {ref} is larger than {MAX_IMAGE_BYTES} bytes."
     kind = file_type(head)
-    size = None if kind is None or (only and kind != only) else dimensions(head, kind)
+    if only is not None and kind != only:
+        kind = None
+    formats = "a PNG" if only == PNG else "a PNG or JPEG"
+    size, problem = examine(head, length, kind, f"is not {formats} image")
     if size is None:
-        formats = "a PNG" if only == PNG else "a PNG or JPEG"
-        return (0, 0), f"The {what} {ref} is not {formats} image."
-    wrong_size = size_problem(*size)
-    return size, None if wrong_size is None else f"The {what} {ref} {wrong_size}."
+        return (0, 0), f"The {what} {ref} {problem}."
+    return size, None

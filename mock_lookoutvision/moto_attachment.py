@@ -168,10 +168,8 @@ def _s3() -> tuple[Any, type[Exception]]:
     return s3_backends, MissingBucket
 
 
-def read_s3_object(
-    account: str, partition: str, bucket: str, key: str, version: str | None
-) -> bytes:
-    """The bytes of an object in moto's S3, as the service's own reads would find them."""
+def _s3_object(account: str, partition: str, bucket: str, key: str, version: str | None) -> Any:
+    """moto's object, as the service's own reads would find it; S3Unavailable saying why not."""
     s3_backends, MissingBucket = _s3()
     try:
         found = s3_backends[account][partition].get_object(bucket, key, version)
@@ -180,7 +178,14 @@ def read_s3_object(
     if found is None:
         version_text = f" (version {version})" if version else ""
         raise S3Unavailable(f"The object s3://{bucket}/{key}{version_text} does not exist.")
-    data: bytes = found.value
+    return found
+
+
+def read_s3_object(
+    account: str, partition: str, bucket: str, key: str, version: str | None
+) -> bytes:
+    """The bytes of an object in moto's S3."""
+    data: bytes = _s3_object(account, partition, bucket, key, version).value
     return data
 
 
@@ -189,13 +194,7 @@ def read_s3_head(
 ) -> tuple[bytes, int]:
     """The first ``limit`` bytes of an object in moto's S3 (none if it is over ``max_size``: it
     isn't read at all), and its size."""
-    s3_backends, MissingBucket = _s3()
-    try:
-        found = s3_backends[account][partition].get_object(bucket, key)
-    except MissingBucket:
-        raise S3Unavailable(f"The bucket {bucket} does not exist.") from None
-    if found is None:
-        raise S3Unavailable(f"The object s3://{bucket}/{key} does not exist.")
+    found = _s3_object(account, partition, bucket, key, None)
     size = int(found.size)
     head: bytes = found.value[:limit] if size <= max_size else b""
     return head, size

@@ -967,10 +967,11 @@ class LookoutVisionBackend(BaseBackend):
                 f"The image is {size[0]}x{size[1]} pixels; the model was trained on images of "
                 f"{model.image_size[0]}x{model.image_size[1]}."
             )
-        result = self.detection_results.get(image_key(body))
+        key = image_key(body)
+        result = self.detection_results.get(key)
         if result is None:
             assert model.evaluation is not None
-            result = derived_result(body, size, model.evaluation.labels)
+            result = derived_result(key, size, model.evaluation.labels)
         return {"DetectAnomalyResult": result.wire()}
 
     def _require_status(self, model: Model, allowed: frozenset[str], action: str) -> None:

@@ -68,6 +68,7 @@ class DetectionResult:
 
 
 def image_key(body: bytes) -> str:
+    """What a test's result for an image is kept under: the SHA-256 of its bytes, in hex."""
     return hashlib.sha256(body).hexdigest()
 
 
@@ -78,15 +79,15 @@ _MOST_ANOMALY_TYPES_FOUND = 3
 
 
 def derived_result(
-    body: bytes, size: tuple[int, int], labels: Sequence[tuple[str, str]] = ()
+    key: str, size: tuple[int, int], labels: Sequence[tuple[str, str]] = ()
 ) -> DetectionResult:
-    """A result derived from the bytes: the same image always gets the same answer.
+    """A result derived from an image's ``image_key``: the same image always gets the same answer.
 
     ``labels`` are a segmentation model's anomaly labels (name, mask color); with them, an image
     found anomalous gets one to three of them, each covering a band of 1-8% of the image's rows,
     and a mask of its size that paints exactly those bands (so areas and mask agree).
     """
-    digest = hashlib.sha256(body).digest()
+    digest = bytes.fromhex(key)
     is_anomalous = digest[0] % 2 == 1
     confidence = round(0.5 + digest[1] / 255 * 0.5, 4)
     if not labels:

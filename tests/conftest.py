@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import struct
 import subprocess
 import sys
 import textwrap
@@ -69,6 +70,12 @@ def with_images(manifest: str, region: str = REGION, image: bytes = IMAGE) -> st
     return manifest
 
 
+def jpeg_header(width: int = 64, height: int = 64) -> bytes:
+    """The header of a baseline JPEG of the given size (start of image, frame, end of image)."""
+    frame = struct.pack(">BHHB", 8, height, width, 1) + b"\x01\x11\x00"
+    return b"\xff\xd8" + b"\xff\xc0" + struct.pack(">H", len(frame) + 2) + frame + b"\xff\xd9"
+
+
 def make_bucket(name: str, region: str = REGION) -> None:
     s3 = boto3.client("s3", region_name=region)
     if region == "us-east-1":
@@ -108,6 +115,27 @@ def ready_project(
     handle = lv if lv is not None else LookoutVisionMock()
     handle.finish_dataset(name, "train", region_name=region, account_id=account_id)
     return output
+
+
+@pytest.fixture
+def bare(lookoutvision_client: Any) -> Any:
+    """A project without datasets, with the output bucket and the images bucket in place; the
+    client."""
+    make_bucket("lv-results")
+    make_bucket(IMAGES_BUCKET)
+    lookoutvision_client.create_project(ProjectName=PROJECT)
+    return lookoutvision_client
+
+
+def create_dataset_from(client: Any, dataset_type: str, manifest: str) -> None:
+    """CreateDataset in PROJECT from ``manifest``, put into the images bucket first."""
+    key = f"{dataset_type}.manifest"
+    boto3.client("s3", region_name=REGION).put_object(Bucket=IMAGES_BUCKET, Key=key, Body=manifest)
+    client.create_dataset(
+        ProjectName=PROJECT,
+        DatasetType=dataset_type,
+        DatasetSource={"GroundTruthManifest": {"S3Object": {"Bucket": IMAGES_BUCKET, "Key": key}}},
+    )
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import struct
 from typing import Any
 
 import pytest
@@ -10,7 +9,7 @@ import requests
 
 from mock_lookoutvision import Anomaly, make_png
 
-from .conftest import PROJECT, create_model
+from .conftest import PROJECT, create_model, jpeg_header
 
 
 def png(width: int = 64, height: int = 64, seed: int = 0) -> bytes:
@@ -19,9 +18,7 @@ def png(width: int = 64, height: int = 64, seed: int = 0) -> bytes:
 
 
 def jpeg(width: int = 64, height: int = 64) -> bytes:
-    """The header of a baseline JPEG of the given size (start of image, frame, end of image)."""
-    frame = struct.pack(">BHHB", 8, height, width, 1) + b"\x01\x11\x00"
-    return b"\xff\xd8" + b"\xff\xc0" + struct.pack(">H", len(frame) + 2) + frame + b"\xff\xd9"
+    return jpeg_header(width, height)
 
 
 @pytest.fixture

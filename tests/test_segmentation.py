@@ -15,7 +15,7 @@ import pytest
 
 from mock_lookoutvision import make_png
 
-from .conftest import IMAGES_BUCKET, PROJECT, create_model, make_bucket
+from .conftest import IMAGES_BUCKET, PROJECT, create_dataset_from, create_model
 
 COLORS = {"scratch": "#2ca02c", "dent": "#1f77b4"}
 BACKGROUND = {"class-name": "BACKGROUND", "hex-color": "#ffffff", "confidence": 0.0}
@@ -73,24 +73,9 @@ def _upload(lines: list[dict[str, Any]], mask: bytes = make_png(64, 64)) -> str:
     return "\n".join(json.dumps(line) for line in lines)
 
 
-@pytest.fixture
-def bare(lookoutvision_client: Any) -> Any:
-    make_bucket("lv-results")
-    make_bucket(IMAGES_BUCKET)
-    lookoutvision_client.create_project(ProjectName=PROJECT)
-    return lookoutvision_client
-
-
 def _dataset(client: Any, lv: Any, manifest: str, dataset_type: str = "train") -> dict[str, Any]:
-    key = f"{dataset_type}.manifest"
-    boto3.client("s3", region_name="us-east-1").put_object(
-        Bucket=IMAGES_BUCKET, Key=key, Body=manifest
-    )
-    client.create_dataset(
-        ProjectName=PROJECT,
-        DatasetType=dataset_type,
-        DatasetSource={"GroundTruthManifest": {"S3Object": {"Bucket": IMAGES_BUCKET, "Key": key}}},
-    )
+    """The dataset once its import (a simulated minute) is over."""
+    create_dataset_from(client, dataset_type, manifest)
     lv.advance(60)
     description: dict[str, Any] = client.describe_dataset(
         ProjectName=PROJECT, DatasetType=dataset_type

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import struct
 from datetime import timedelta
 from typing import Any
 
@@ -16,7 +15,9 @@ from mock_lookoutvision import make_png
 from .conftest import (
     IMAGES_BUCKET,
     PROJECT,
+    create_dataset_from,
     create_model,
+    jpeg_header,
     labeled_manifest,
     make_bucket,
     model_versions,
@@ -26,25 +27,8 @@ from .conftest import (
 HOUR = timedelta(hours=1)
 
 
-@pytest.fixture
-def bare(lookoutvision_client: Any) -> Any:
-    """A project without datasets, with the output bucket and the images bucket in place."""
-    make_bucket("lv-results")
-    make_bucket(IMAGES_BUCKET)
-    lookoutvision_client.create_project(ProjectName=PROJECT)
-    return lookoutvision_client
-
-
 def _dataset(client: Any, lv: Any, dataset_type: str, manifest: str, finish: bool = True) -> None:
-    key = f"{dataset_type}.manifest"
-    boto3.client("s3", region_name="us-east-1").put_object(
-        Bucket=IMAGES_BUCKET, Key=key, Body=with_images(manifest)
-    )
-    client.create_dataset(
-        ProjectName=PROJECT,
-        DatasetType=dataset_type,
-        DatasetSource={"GroundTruthManifest": {"S3Object": {"Bucket": IMAGES_BUCKET, "Key": key}}},
-    )
+    create_dataset_from(client, dataset_type, with_images(manifest))
     if finish:
         lv.finish_dataset(PROJECT, dataset_type)
 
@@ -297,8 +281,7 @@ def test_training_reads_the_images(
 
 
 def test_jpeg_images_train_too(bare: Any, lookoutvision_mock: Any) -> None:
-    frame = struct.pack(">BHHB", 8, 64, 64, 1) + b"\x01\x11\x00"
-    jpeg = b"\xff\xd8\xff\xc0" + struct.pack(">H", len(frame) + 2) + frame + b"\xff\xd9"
+    jpeg = jpeg_header(64, 64)
     _dataset(bare, lookoutvision_mock, "train", labeled_manifest())
     s3 = boto3.client("s3", region_name="us-east-1")
     for key in IMAGE_KEYS[::2]:

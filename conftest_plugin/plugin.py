@@ -1,4 +1,8 @@
-"""pytest fixtures for mock_lookoutvision: ``lookoutvision_mock`` and ``lookoutvision_client``.
+"""pytest fixtures for mock_lookoutvision: ``lookoutvision_mock`` and ``lookoutvision_client``,
+configured per test with the ``lookoutvision`` marker::
+
+    @pytest.mark.lookoutvision(durations={"training": 60}, region_name="eu-west-1")
+    def test_fast_training(lookoutvision_mock, lookoutvision_client): ...
 
 Every pytest run of anyone who has the package installed loads this module, so it stays light:
 it points botocore at the shipped API model (so ``boto3.client("lookoutvision")`` resolves) and
@@ -20,6 +24,8 @@ import pytest
 if TYPE_CHECKING:
     from mock_lookoutvision import LookoutVisionMock
 
+MARKER = "lookoutvision"
+
 
 def _add_model_to_data_path() -> None:
     # What mock_lookoutvision.api_model.register_data_path does, without importing the package,
@@ -36,6 +42,14 @@ def _add_model_to_data_path() -> None:
 _add_model_to_data_path()
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        f"{MARKER}(durations=None, region_name='us-east-1'): options of the lookoutvision_mock "
+        "fixture for this test, as mock_lookoutvision(...) takes them",
+    )
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """Once a test session uses moto, attach this service to it before any test's mocks start,
@@ -45,17 +59,23 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 
 @pytest.fixture
-def lookoutvision_mock() -> Iterator[LookoutVisionMock]:
-    """An active mock, emptied and its clock rewound for each test."""
+def lookoutvision_mock(request: pytest.FixtureRequest) -> Iterator[LookoutVisionMock]:
+    """An active mock's handle, emptied and its clock rewound for each test; the test's
+    ``lookoutvision`` marker, if any, gives the mock's options."""
     from mock_lookoutvision import mock_lookoutvision
 
-    with mock_lookoutvision() as mock:
+    marker = request.node.get_closest_marker(MARKER)
+    options = {} if marker is None else dict(marker.kwargs)
+    if marker is not None and marker.args:
+        raise pytest.UsageError(f"@pytest.mark.{MARKER} takes keyword arguments only")
+    with mock_lookoutvision(**options) as mock:
         yield mock
 
 
 @pytest.fixture
 def lookoutvision_client(lookoutvision_mock: LookoutVisionMock) -> Any:
-    """A boto3 ``lookoutvision`` client in us-east-1, answered by the active mock."""
+    """A boto3 ``lookoutvision`` client in the mock's region (us-east-1 unless the marker says
+    otherwise), answered by the active mock."""
     import boto3
 
-    return boto3.client("lookoutvision", region_name="us-east-1")
+    return boto3.client("lookoutvision", region_name=lookoutvision_mock.region_name)

@@ -5,13 +5,11 @@ makes moto answer the service, under this package's mock and under moto's own ``
 """
 
 from .api_model import register_data_path
-from .moto_attachment import attach
+from .moto_hook import attach
 
 register_data_path()
 attach()
 
-from .backend import LookoutVisionBackend, lookoutvision_backends  # noqa: E402
-from .clock import SimulatedClock, clock  # noqa: E402
 from .errors import (  # noqa: E402
     AccessDeniedException,
     ConflictException,
@@ -22,27 +20,32 @@ from .errors import (  # noqa: E402
     ThrottlingException,
     ValidationException,
 )
-from .images import make_png  # noqa: E402
+from .handle import (  # noqa: E402
+    ControlError,
+    LookoutVisionMock,
+    StepNotInProgress,
+    UnknownResource,
+)
 from .inference import Anomaly  # noqa: E402
 from .journal import Call  # noqa: E402
-from .mock import LookoutVisionMock, mock_lookoutvision  # noqa: E402
+from .mock import mock_lookoutvision  # noqa: E402
+from .testing import make_png  # noqa: E402
 
 __all__ = [
     "AccessDeniedException",
     "Anomaly",
     "Call",
     "ConflictException",
+    "ControlError",
     "InternalServerException",
-    "LookoutVisionBackend",
     "LookoutVisionError",
     "LookoutVisionMock",
     "ResourceNotFoundException",
     "ServiceQuotaExceededException",
-    "SimulatedClock",
+    "StepNotInProgress",
     "ThrottlingException",
+    "UnknownResource",
     "ValidationException",
-    "clock",
-    "lookoutvision_backends",
     "make_png",
     "mock_lookoutvision",
 ]

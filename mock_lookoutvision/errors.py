@@ -102,8 +102,3 @@ class UnknownOperationException(LookoutVisionError):
 
     code = "UnknownOperationException"
     unmodelled_status = 404
-
-
-class S3Unavailable(Exception):
-    """Not an answer to the caller: an S3 object the service was told to read is not there.
-    The backend turns it into the status and message the service reports."""

@@ -2,8 +2,8 @@
 
 The service reads two kinds of image (limits.md: "PNG and JPEG image formats"): the images a model
 trains and tests on, and the image sent to DetectAnomalies. Only the header is read: the size and
-the file type are what the documented rules are about. PNGs are made for segmentation masks and for
-tests that need a real image (``make_png``).
+the file type are what the documented rules are about. PNGs are made for the masks of segmentation
+results.
 """
 
 from __future__ import annotations
@@ -77,14 +77,6 @@ def _jpeg_size(data: bytes) -> tuple[int, int] | None:
             return int(width), int(height)
         position += 2 + length
     return None
-
-
-def make_png(width: int = 64, height: int = 64, *, shade: int = 128) -> bytes:
-    """A real grey PNG of ``width`` x ``height`` pixels; ``shade`` (0-255) makes distinct images.
-
-    For tests: the images a manifest names and the images sent to DetectAnomalies.
-    """
-    return banded_png(width, height, [(shade % 256,) * 3], [(0, height)])
 
 
 def banded_png(

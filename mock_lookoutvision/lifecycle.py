@@ -1,55 +1,94 @@
-"""Asynchronous lifecycles (training, hosting, dataset imports, packaging) on the simulated clock.
+"""Asynchronous steps (dataset imports, training, hosting, deletions, packaging) on the simulated
+clock.
 
-A resource's status is either settled or in progress towards an outcome. Nothing runs in the
+A resource's status is either settled or in a step towards an outcome. Nothing runs in the
 background: the outcome is applied when a read finds it due. When it is due is moto's state-manager
-transition for the resource kind (``lookoutvision::model`` and the others below): by default
-time-based on the simulated clock, and a test may switch a kind to ``immediate`` or ``manual``
-(the outcome then lands on the next read, or after that many reads).
+transition for the step's ``state_model``: by default time-based, taking the step's duration in
+force (``durations``: the innermost active mock's), and a test may switch a model to ``immediate``,
+``manual`` (the outcome lands after that many reads) or ``time`` with its own ``seconds``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
+import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from moto.moto_api import state_manager
 
-from .clock import clock
+from .clock import clock, duration_seconds
+from .statuses import STEP_GROUPS, STEPS_BY_NAME, Step
 
-# moto state-manager model names, with realistic default durations in simulated seconds.
-# Training: the developer guide says it "takes at least 30 minutes" and "might take several hours".
-TRAINING_STATE = "lookoutvision::model"
-HOSTING_STATE = "lookoutvision::model_hosting"
-DATASET_STATE = "lookoutvision::dataset"
-PACKAGING_STATE = "lookoutvision::model_packaging_job"
-DELETION_STATE = "lookoutvision::model_deletion"
-DEFAULT_SECONDS = {
-    TRAINING_STATE: 3600.0,
-    HOSTING_STATE: 600.0,
-    DATASET_STATE: 60.0,
-    PACKAGING_STATE: 1800.0,
-    # "It might take a few seconds to delete a model." (developer guide)
-    DELETION_STATE: 5.0,
-}
+DurationMap = dict[Step, float]
 
 
-def time_transition(seconds: float) -> dict[str, Any]:
-    return {"progression": "time", "seconds": seconds}
+def given_durations(given: Mapping[str, float | timedelta]) -> DurationMap:
+    """The durations of the steps ``given`` names (a step's name, or a group of steps)."""
+    seconds: DurationMap = {}
+    for name, duration in given.items():
+        steps = STEP_GROUPS.get(name) or _step_named(name)
+        value = duration_seconds(duration, f"the duration of {name} can't be negative")
+        if not math.isfinite(value):
+            raise ValueError(f"the duration of {name} must be finite, not {value}")
+        seconds.update(dict.fromkeys(steps, value))
+    return seconds
 
 
-def register_default_transitions(training_seconds: float | None = None) -> None:
-    """The library's defaults, with a mock's own training duration if it has one."""
-    for name, seconds in DEFAULT_SECONDS.items():
-        if name == TRAINING_STATE and training_seconds is not None:
-            seconds = training_seconds
-        state_manager.register_default_transition(name, time_transition(seconds))
+def step_durations(given: Mapping[str, float | timedelta] | None = None) -> DurationMap:
+    """Every step's duration: the defaults, with ``given`` on top."""
+    return {
+        **{step: step.default_seconds for step in Step},
+        **given_durations(given or {}),
+    }
+
+
+def _step_named(name: str) -> tuple[Step, ...]:
+    if name not in STEPS_BY_NAME:
+        known = ", ".join([*STEPS_BY_NAME, *STEP_GROUPS])
+        raise ValueError(f"{name!r} is not a step; the steps are {known}")
+    return (STEPS_BY_NAME[name],)
+
+
+class Durations:
+    """The step durations in force: those of the innermost active mock (defaults when none is)."""
+
+    def __init__(self) -> None:
+        self._stack: list[DurationMap] = []
+        self._defaults = step_durations()
+        self._lock = threading.Lock()
+
+    def push(self, durations: DurationMap) -> None:
+        with self._lock:
+            self._stack.append(durations)
+
+    def pop(self, durations: DurationMap) -> None:
+        with self._lock:
+            for index in range(len(self._stack) - 1, -1, -1):
+                if self._stack[index] is durations:
+                    del self._stack[index]
+                    return
+
+    def seconds(self, step: Step) -> float:
+        stack = self._stack
+        return (stack[-1] if stack else self._defaults)[step]
+
+
+durations = Durations()
+
+
+def register_default_transitions() -> None:
+    """Time-based by default; the seconds come from ``durations`` unless a test gives its own."""
+    for model in {step.state_model for step in Step}:
+        state_manager.register_default_transition(model, {"progression": "time"})
 
 
 def forget_test_transitions() -> None:
-    """Drops any transition a test set for these kinds with ``state_manager.set_transition``."""
-    for name in DEFAULT_SECONDS:
-        state_manager.unset_transition(name)
+    """Drops any transition a test set for these models with ``state_manager.set_transition``."""
+    for model in {step.state_model for step in Step}:
+        state_manager.unset_transition(model)
 
 
 register_default_transitions()
@@ -63,21 +102,23 @@ class Outcome:
 
 @dataclass
 class _Pending:
-    kind: str
+    step: Step
     success: Outcome
-    failure: Outcome | None
+    fails_as: str  # the status a failure of this step ends in
+    planned_failure: str | None  # the message of a failure a test planned for it
     started_at: float
     # A time-based step keeps the duration in force when it began.
     duration: float
     # Work the step does as it succeeds (writing results); an outcome it returns replaces success.
-    on_success: Callable[[float], Outcome | None] | None = None
+    on_success: Callable[[float], Outcome | None] | None
+    # Undoing what the step had done (a failed update rolls its entries back).
+    on_failure: Callable[[], None] | None
 
 
 class Lifecycle:
     """One resource's status, message and the step in progress, if any."""
 
-    def __init__(self, kind: str, status: str, message: str) -> None:
-        self.kind = kind
+    def __init__(self, status: str, message: str) -> None:
         self.status = status
         self.status_message = message
         self.changed_at = clock.time()
@@ -88,24 +129,31 @@ class Lifecycle:
 
     def begin(
         self,
+        step: Step,
         status: str,
         message: str,
         success: Outcome,
-        failure: Outcome | None = None,
-        kind: str | None = None,
+        fails_as: str,
+        *,
+        planned_failure: str | None = None,
         on_success: Callable[[float], Outcome | None] | None = None,
+        on_failure: Callable[[], None] | None = None,
     ) -> None:
-        """Enters ``status`` now; the step ends in ``success``, or ``failure`` if one is given.
-        ``kind`` names the step's state-manager transition, when not the resource's own;
-        ``on_success`` runs (given the time) when the step succeeds; a failure it returns replaces
-        success."""
+        """Enters ``status`` now; the step ends in ``success``, or in ``fails_as`` with
+        ``planned_failure`` as its message if a test planned one."""
         now = clock.time()
-        kind = kind or self.kind
-        transition = state_manager.get_transition(kind)
-        duration = float(transition.get("seconds", DEFAULT_SECONDS[kind]))
+        transition: dict[str, Any] = state_manager.get_transition(step.state_model)
+        duration = float(transition.get("seconds", durations.seconds(step)))
         self.status, self.status_message, self.changed_at = status, message, now
-        self._pending = _Pending(kind, success, failure, now, duration, on_success)
+        self._pending = _Pending(
+            step, success, fails_as, planned_failure, now, duration, on_success, on_failure
+        )
         self._reads = 0
+
+    def step(self) -> Step | None:
+        """The step in progress now (after applying a due outcome), or None."""
+        self.refresh(is_read=False)
+        return None if self._pending is None else self._pending.step
 
     def refresh(self, is_read: bool = True) -> str:
         """The status now, applying the step's outcome if it is due. ``is_read`` counts this look
@@ -115,23 +163,24 @@ class Lifecycle:
             return self.status
         if is_read:
             self._reads += 1
-        transition = state_manager.get_transition(pending.kind)
+        transition = state_manager.get_transition(pending.step.state_model)
         progression = transition.get("progression")
-        now = clock.time()
         if progression == "immediate":
-            self._settle(now)
+            self._settle(clock.time())
         elif progression == "manual":
             if self._reads >= int(transition.get("times", 1)):
-                self._settle(now)
-        elif now >= pending.started_at + pending.duration:
-            self._settle(pending.started_at + pending.duration)
+                self._settle(clock.time())
+        else:
+            due = pending.started_at + pending.duration
+            if clock.time() >= due:
+                self._settle(due)
         return self.status
 
     def _settle(self, at: float) -> None:
         pending = self._pending
         assert pending is not None
-        if pending.failure is not None:
-            self._apply(pending.failure, at)
+        if pending.planned_failure is not None:
+            self._fail(pending, pending.planned_failure, at)
         else:
             self._succeed(pending, at)
 
@@ -139,26 +188,26 @@ class Lifecycle:
         failure = pending.on_success(at) if pending.on_success is not None else None
         self._apply(failure or pending.success, at)
 
+    def _fail(self, pending: _Pending, message: str, at: float) -> None:
+        if pending.on_failure is not None:
+            pending.on_failure()
+        self._apply(Outcome(pending.fails_as, message), at)
+
     def _apply(self, outcome: Outcome, at: float) -> None:
         self.status, self.status_message, self.changed_at = outcome.status, outcome.message, at
         self.reached.setdefault(outcome.status, at)
         self._pending = None
 
-    def succeed_now(self) -> bool:
-        """Ends the step in progress now with its success outcome; False if none is in progress."""
-        self.refresh(is_read=False)
-        if self._pending is None:
-            return False
+    def succeed_now(self) -> None:
+        """Ends the step in progress now, as one that ran its course. The caller checks that
+        one is in progress (``step()``)."""
+        assert self._pending is not None
         self._succeed(self._pending, clock.time())
-        return True
 
-    def fail_now(self, status: str, message: str) -> bool:
-        """Ends the step in progress now in ``status`` with ``message``; False if none is."""
-        self.refresh(is_read=False)
-        if self._pending is None:
-            return False
-        self._apply(Outcome(status, message), clock.time())
-        return True
+    def fail_now(self, message: str) -> None:
+        """Ends the step in progress now as failed, with ``message``."""
+        assert self._pending is not None
+        self._fail(self._pending, message, clock.time())
 
     def settle(self, status: str, message: str) -> None:
         """Sets a settled status at once (no step in progress)."""

@@ -1,28 +1,20 @@
-"""Request routing: from a raw HTTP request to the backend method that answers it.
+"""Request routing: from a method and raw URL to the operation and the backend method it names.
 
 Routes come from each operation's ``requestUri`` in the shipped model. Matching is done on the raw
 (still percent-encoded) path, one segment at a time, so a tag ARN such as ``model/proj/1`` sent as
-one ``%2F``-encoded label stays one label. Every response, success or error, is written by
-``protocol``.
+one ``%2F``-encoded label stays one label.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import unquote
 
 from botocore import xform_name
 from botocore.model import OperationModel
 
 from .api_model import service_model
-from .clock import clock
-from .errors import LookoutVisionError, UnknownOperationException
-from .journal import Call, journal
-from .protocol import Response, parse_request, serialize_error, serialize_response
-from .validation import validate
 
 
 @dataclass(frozen=True)
@@ -74,7 +66,12 @@ def _route_for(operation: OperationModel) -> Route:
         for index, segment in enumerate(segments)
         if segment.startswith("{")
     )
-    members = list(input_shape.members) if input_shape is not None else []
+    # The idempotency token is the pipeline's: handlers never see it.
+    members = [
+        name
+        for name, member in (input_shape.members.items() if input_shape is not None else ())
+        if not member.metadata.get("idempotencyToken")
+    ]
     return Route(
         operation=operation,
         segments=segments,
@@ -90,40 +87,7 @@ def router() -> Router:
     return Router([model.operation_model(name) for name in model.operation_names])
 
 
-def answer(
-    method: str,
-    url: str,
-    headers: Mapping[str, Any],
-    body: bytes | str | None,
-    backend_for: Callable[[str, Mapping[str, Any]], Any],
-) -> Response:
-    """Parses, validates and executes one request against the backend ``backend_for`` picks."""
-    path, query = _path_and_query(url)
-    found = router().match(method.upper(), path)
-    if found is None:
-        return serialize_error(UnknownOperationException(f"No operation matches {method} {path}"))
-    route, labels = found
-    operation = route.operation
-    params: dict[str, Any] = dict(labels)
-    try:
-        backend = backend_for(url, headers)
-        backend.raise_injected_error(operation.name)
-        params = parse_request(operation, labels, query, headers, body)
-        if operation.input_shape is not None:
-            validate(params, operation.input_shape)
-        handler = getattr(backend, route.handler_name)
-        result = handler(
-            **{keyword: params[member] for member, keyword in route.arguments if member in params}
-        )
-        response = serialize_response(operation, result)
-        error = None
-    except LookoutVisionError as failure:
-        response, error = serialize_error(failure), failure.code
-    journal.record(Call(operation.name, params, error, clock.time()))
-    return response
-
-
-def _path_and_query(url: str) -> tuple[str, str]:
+def path_and_query(url: str) -> tuple[str, str]:
     """The raw path and query of an absolute URL (``urlsplit`` does more than this needs)."""
     start = url.find("/", url.find("//") + 2)
     if start < 0:

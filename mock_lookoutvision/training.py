@@ -30,8 +30,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from .datasets import ANOMALY, NORMAL, Entry
-from .errors import S3Unavailable
+from .manifests import ANOMALY, NORMAL, Entry
+from .storage import Unavailable
 from .images import PNG, examine, file_type
 
 TEST_SHARE = 5  # one image in TEST_SHARE goes to the test set of a single-dataset project
@@ -46,7 +46,7 @@ MAX_SEGMENTATION_TEST_IMAGES = 800
 
 Labels = tuple[tuple[str, str], ...]  # a segmentation model's (anomaly label, mask color)
 # Reads the start of an S3 object named by an s3:// URI: (first bytes, object size); raises
-# S3Unavailable saying why it can't.
+# Unavailable saying why it can't.
 ReadHead = Callable[[str], tuple[bytes, int]]
 
 
@@ -337,7 +337,7 @@ def _image(
 ) -> tuple[tuple[int, int], str | None]:
     try:
         head, length = read_head(ref)
-    except S3Unavailable as unreadable:
+    except Unavailable as unreadable:
         return (0, 0), f"The {what} {ref} can't be read: {unreadable}"
     kind = file_type(head)
     if only is not None and kind != only:

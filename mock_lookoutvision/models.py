@@ -1,0 +1,67 @@
+"""The backend moto holds: one ``LookoutVisionBackend`` per account and region in a ``BackendDict``.
+
+(``models.py`` and ``urls.py`` are moto's names: moto finds a service's URL map in the ``urls``
+module beside its backend's module.) The backend is thin: it puts the resource parts of
+``service`` together and gives them moto's S3 and KMS as their storage.
+"""
+
+from __future__ import annotations
+
+from moto import settings as moto_settings
+from moto.core.base_backend import BackendDict, BaseBackend
+
+from .api_model import SERVICE_NAME
+from .endpoints import REGIONS
+from .moto_storage import MotoStorage
+from .service.base import ServiceState
+from .service.hosting import HostingOperations
+from .service.models import ModelOperations
+from .service.packaging import PackagingOperations
+from .service.projects import ProjectOperations
+from .service.tags import TagOperations
+
+
+
+class LookoutVisionBackend(
+    ProjectOperations, HostingOperations, PackagingOperations, TagOperations, BaseBackend
+):
+    """The service's state in one account and region: its operations are the parts' methods,
+    named as botocore names the API's operations (``create_model`` for CreateModel)."""
+
+    def __init__(self, region_name: str, account_id: str) -> None:
+        BaseBackend.__init__(self, region_name, account_id)
+        storage = MotoStorage(account_id, region_name, self.partition)
+        ServiceState.__init__(self, account_id, region_name, self.partition, storage)
+        ModelOperations.__init__(self)
+        HostingOperations.__init__(self)
+        PackagingOperations.__init__(self)
+
+
+lookoutvision_backends = BackendDict(
+    LookoutVisionBackend, SERVICE_NAME, use_boto3_regions=False, additional_regions=REGIONS
+)
+
+
+def backend_of(account: str, region: str) -> LookoutVisionBackend:
+    """The backend of an account and region, created on first use.
+
+    Existing backends are read with plain dict lookups: ``BackendDict.__getitem__`` takes a lock
+    and copies the account list on every call, which shows on the per-request path.
+    """
+    regions = dict.get(lookoutvision_backends, account)
+    existing = dict.get(regions, region) if regions is not None else None
+    if existing is not None:
+        return existing
+    if region not in REGIONS and not moto_settings.allow_unknown_region():
+        raise ValueError(
+            f"Amazon Lookout for Vision was not offered in {region}; it was in "
+            f"{', '.join(REGIONS)}. Set MOTO_ALLOW_NONEXISTENT_REGION=true to use other regions "
+            "anyway."
+        )
+    backend: LookoutVisionBackend = lookoutvision_backends[account][region]
+    return backend
+
+
+def drop_all_backends() -> None:
+    """Forgets every account's and region's state of this service (and only of this service)."""
+    lookoutvision_backends.clear()

@@ -1,0 +1,75 @@
+"""The hook into moto's routing (tested against the moto range in pyproject.toml).
+
+moto answers a request in two steps: its ``BotocoreStubber`` (a botocore ``before-send`` handler,
+also the callback of moto's ``responses`` mock for plain HTTP clients) finds the service whose
+pattern in ``moto.backend_index.backend_url_patterns`` matches the URL, then asks
+``moto.backends.get_backend(service)`` (which imports ``moto.<service>`` and reads its
+``<service>_backends``) for the backend whose ``urls`` map the URL to a handler.
+
+``attach()`` makes both steps know "lookoutvision":
+
+- the URL pattern goes first in the index (it must be there before the outermost ``mock_aws``
+  starts: moto registers its ``responses`` callbacks from the index at that moment);
+- ``moto.lookoutvision`` is an alias of this package's ``models`` module;
+- the stubber's ``process_request`` hands lookoutvision URLs straight to the pipeline. moto's
+  generic path first rebuilds every request as a werkzeug request (recent moto) and scans ~200 URL
+  patterns, which costs more than this service's whole work per call; other URLs go to moto as
+  before. Being inside the stubber keeps moto's on/off switch and exactly one execution per call
+  (a second ``before-send`` handler would be called too, and moto's would then run the request
+  again). moto's passthrough and service-whitelist settings are honoured as moto does.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import moto.backend_index as backend_index
+from moto.core.config import passthrough_service, passthrough_url, service_whitelisted
+from moto.core.exceptions import ServiceNotWhitelisted
+from moto.core.models import botocore_stubber
+
+from . import models
+from .api_model import SERVICE_NAME
+from .endpoints import HOST
+from .pipeline import handle_request
+
+_moto_process_request: Callable[[Any], Any] | None = None
+
+
+def attach() -> None:
+    """Makes moto's routing answer lookoutvision requests. Idempotent."""
+    global _moto_process_request
+    sys.modules.setdefault(f"moto.{SERVICE_NAME}", models)
+    if not any(name == SERVICE_NAME for name, _ in backend_index.backend_url_patterns):
+        backend_index.backend_url_patterns.insert(0, (SERVICE_NAME, HOST))
+    if _moto_process_request is None:
+        _moto_process_request = botocore_stubber.process_request
+        botocore_stubber.process_request = _process_request  # type: ignore[method-assign]
+
+
+def is_attached() -> bool:
+    return (
+        sys.modules.get(f"moto.{SERVICE_NAME}") is models
+        and backend_index.backend_url_patterns[0] == (SERVICE_NAME, HOST)
+        and botocore_stubber.process_request is _process_request
+    )
+
+
+def moto_process_request(request: Any) -> Any:
+    """moto's own ``process_request``, as it was before ``attach``."""
+    assert _moto_process_request is not None, "attach() first"
+    return _moto_process_request(request)
+
+
+def _process_request(request: Any) -> Any:
+    """moto's stubber entry point: lookoutvision URLs here, every other URL to moto."""
+    url = request.url or ""
+    if not HOST.match(url):
+        return moto_process_request(request)
+    if passthrough_service(SERVICE_NAME) or passthrough_url(url.split("?", 1)[0]):
+        return None
+    if not service_whitelisted(SERVICE_NAME):
+        raise ServiceNotWhitelisted(SERVICE_NAME)
+    return handle_request(request)

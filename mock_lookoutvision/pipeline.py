@@ -1,0 +1,63 @@
+"""The request path, one way for every request:
+
+route -> injected faults -> parse -> validate -> idempotency -> the resource's handler ->
+serialize -> journal.
+
+Whatever reaches the service (moto's stubber, moto's generic dispatch) calls ``handle`` with the
+raw method, URL, headers and body (``handle_request`` takes them from any request object moto hands
+on), and gets the HTTP status, headers and body to answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .accounts import request_account
+from .clock import clock
+from .endpoints import endpoint_region
+from .errors import LookoutVisionError, UnknownOperationException
+from .journal import Call, journal
+from .models import backend_of
+from .protocol import Response, parse_request, serialize_error, serialize_response
+from .routing import path_and_query, router
+from .validation import validate
+
+
+def handle(
+    method: str, url: str, headers: Mapping[str, Any], body: bytes | str | None
+) -> Response:
+    path, query = path_and_query(url)
+    found = router().match(method.upper(), path)
+    if found is None:
+        return serialize_error(UnknownOperationException(f"No operation matches {method} {path}"))
+    route, labels = found
+    operation = route.operation
+    params: dict[str, Any] = dict(labels)
+    error = None
+    try:
+        backend = backend_of(request_account(headers), endpoint_region(url))
+        backend.controls.raise_injected(operation.name)
+        params = parse_request(operation, labels, query, headers, body)
+        if operation.input_shape is not None:
+            validate(params, operation.input_shape)
+        handler = getattr(backend, route.handler_name)
+        arguments = {keyword: params[m] for m, keyword in route.arguments if m in params}
+        with backend.lock:
+            answer = backend.tokens.run(operation, params, lambda: handler(**arguments))
+        response = serialize_response(operation, answer)
+    except LookoutVisionError as failure:
+        response, error = serialize_error(failure), failure.code
+    journal.record(Call(operation.name, params, error, clock.time()))
+    return response
+
+
+def handle_request(request: Any) -> Response:
+    """``handle`` for botocore's and requests' prepared requests, or the werkzeug request some
+    moto versions build, with the URL still percent-encoded."""
+    if hasattr(request, "get_data"):
+        environ = request.environ
+        raw = environ.get("RAW_URI") or environ.get("REQUEST_URI") or request.full_path
+        url = request.host_url.rstrip("/") + raw
+        return handle(request.method, url, request.headers, request.get_data())
+    return handle(request.method or "GET", request.url or "", request.headers, request.body)

@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs
 
-from botocore.model import OperationModel, Shape
+from botocore.model import ListShape, MapShape, OperationModel, Shape, StructureShape
 from botocore.utils import parse_timestamp
 
 from .api_model import service_model
@@ -155,7 +155,7 @@ def serialize_error(error: LookoutVisionError) -> Response:
 
 
 def _serialize(
-    shape: Shape, values: Mapping[str, Any], status: int, headers: dict[str, str]
+    shape: StructureShape, values: Mapping[str, Any], status: int, headers: dict[str, str]
 ) -> Response:
     for name, header in _header_members(shape):
         if values.get(name) is not None:
@@ -164,12 +164,17 @@ def _serialize(
 
 
 @functools.cache
-def _error_shapes() -> dict[str, Shape]:
-    return {shape.name: shape for shape in service_model().error_shapes}
+def _error_shapes() -> dict[str, StructureShape]:
+    # Error shapes are structures (Message and the error's members); the stubs type them as Shape.
+    return {
+        shape.name: shape
+        for shape in service_model().error_shapes
+        if isinstance(shape, StructureShape)
+    }
 
 
 @functools.cache
-def _header_members(shape: Shape) -> tuple[tuple[str, str], ...]:
+def _header_members(shape: StructureShape) -> tuple[tuple[str, str], ...]:
     return tuple(
         (name, member.serialization.get("name", name))
         for name, member in shape.members.items()
@@ -198,8 +203,9 @@ def _timestamp(value: Any) -> float:
 @functools.cache
 def _to_wire(shape: Shape) -> ToWire:
     """A function writing a value of ``shape`` as JSON-ready data; absent members are left out."""
+    # botocore builds a shape of the subclass its type_name names, so isinstance and kind agree.
     kind = shape.type_name
-    if kind == "structure":
+    if isinstance(shape, StructureShape):
         # Scalars other than timestamps are written as they are: no call per member.
         writers = {
             name: None if _is_plain(member) else _to_wire(member)
@@ -217,10 +223,10 @@ def _to_wire(shape: Shape) -> ToWire:
             return written
 
         return structure
-    if kind == "list":
+    if isinstance(shape, ListShape):
         write_item = _to_wire(shape.member)
         return lambda items: [write_item(item) for item in items]
-    if kind == "map":
+    if isinstance(shape, MapShape):
         write_value = _to_wire(shape.value)
         return lambda mapping: {key: write_value(item) for key, item in mapping.items()}
     if kind == "timestamp":

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 import regex
-from botocore.model import Shape
+from botocore.model import ListShape, Shape, StringShape, StructureShape
 
 from .errors import SerializationException, ValidationException
 
@@ -72,12 +72,15 @@ def _checker(shape: Shape) -> Checker:
     kind = shape.type_name
     meta = shape.metadata
     expected = _JSON_TYPES.get(kind)
-    if kind == "structure":
+    # botocore builds a shape of the subclass its type_name names, so isinstance and kind agree.
+    if isinstance(shape, StructureShape):
         check_members = _structure_checker(shape)
-    elif kind == "list":
+    elif isinstance(shape, ListShape):
         check_items = _checker(shape.member)
     pattern = regex.compile(meta["pattern"]) if "pattern" in meta else None
-    enum = frozenset(shape.enum) if kind == "string" and shape.enum else None
+    # The values in the model's order, for the message; a set for the check.
+    enum_values: list[str] = shape.enum if isinstance(shape, StringShape) else []
+    enum = frozenset(enum_values) if enum_values else None
     low, high = meta.get("min"), meta.get("max")
     service_rule = _SERVICE_RULES.get(shape.name)
     measure = len if kind in ("string", "list", "map", "blob") else None
@@ -115,7 +118,7 @@ def _checker(shape: Shape) -> Checker:
         if enum is not None and value not in enum:
             messages.append(
                 _violation(
-                    value, path, f"Member must satisfy enum value set: [{', '.join(shape.enum)}]"
+                    value, path, f"Member must satisfy enum value set: [{', '.join(enum_values)}]"
                 )
             )
         if kind == "structure":
@@ -129,7 +132,7 @@ def _checker(shape: Shape) -> Checker:
     return check
 
 
-def _structure_checker(shape: Shape) -> Checker:
+def _structure_checker(shape: StructureShape) -> Checker:
     required = tuple(shape.required_members)
     # Member names as AWS writes them in paths, worked out once.
     members = tuple(

@@ -27,6 +27,7 @@ from .handle import Scope
 DEFAULT_PROJECT = "widgets"
 IMAGES_BUCKET = "lv-images"
 OUTPUT_BUCKET = "lv-results"
+OUTPUT_PREFIX = "training/"
 # A mask's BACKGROUND is always white (manifest-file-segmentation.md); labels get these in turn.
 MASK_COLORS = ("#ff0000", "#00ff00", "#0000ff", "#ffff00", "#ff00ff", "#00ffff")
 
@@ -74,15 +75,47 @@ def put_manifest(
 ) -> dict[str, Any]:
     """Writes manifest ``lines`` to ``s3://bucket/key``; the DatasetSource that names it."""
     ensure_bucket(bucket, region_name)
-    body = "\n".join(json.dumps(line) for line in lines) + "\n"
+    body = manifest_text(lines)
     boto3.client("s3", region_name=region_name).put_object(Bucket=bucket, Key=key, Body=body)
     return {"GroundTruthManifest": {"S3Object": {"Bucket": bucket, "Key": key}}}
 
 
-def labeled_manifest(
-    *,
+def labeled_lines(
     normal: int = 20,
     anomaly: int = 10,
+    *,
+    bucket: str = IMAGES_BUCKET,
+    folder: str = "images",
+    size: tuple[int, int] = (64, 64),
+    image_format: str = "png",
+    region_name: str = "us-east-1",
+    upload: bool = True,
+) -> list[dict[str, Any]]:
+    """Manifest lines of labeled images (``<folder>/normal-<n>.png``, ``<folder>/anomaly-<n>.png``),
+    each a distinct real image put into moto's S3 (unless ``upload`` is false)."""
+    make = make_jpeg if image_format == "jpeg" else make_png
+    if upload:
+        ensure_bucket(bucket, region_name)
+    s3 = boto3.client("s3", region_name=region_name)
+    lines = []
+    for label, count in (("normal", normal), ("anomaly", anomaly)):
+        for number in range(count):
+            image_key = f"{folder}/{label}-{number}.{image_format}"
+            if upload:
+                s3.put_object(Bucket=bucket, Key=image_key, Body=make(*size, shade=number))
+            lines.append(_classified(bucket, image_key, label))
+    return lines
+
+
+def manifest_text(lines: Sequence[dict[str, Any]]) -> str:
+    """Manifest lines as JSON Lines, as a manifest file or UpdateDatasetEntries' Changes hold them."""
+    return "".join(json.dumps(line) + "\n" for line in lines)
+
+
+def labeled_manifest(
+    normal: int = 20,
+    anomaly: int = 10,
+    *,
     bucket: str = IMAGES_BUCKET,
     key: str = "train.manifest",
     folder: str = "images",
@@ -93,21 +126,15 @@ def labeled_manifest(
     """A classification manifest of labeled images, written with the images to moto's S3 (by
     default 20 normal and 10 anomalous: the least a single dataset trains on); its DatasetSource.
     """
-    ensure_bucket(bucket, region_name)
-    s3 = boto3.client("s3", region_name=region_name)
-    make = make_jpeg if image_format == "jpeg" else make_png
-    lines = []
-    for label, count in (("normal", normal), ("anomaly", anomaly)):
-        for number in range(count):
-            image_key = f"{folder}/{label}-{number}.{image_format}"
-            s3.put_object(Bucket=bucket, Key=image_key, Body=make(*size, shade=number))
-            lines.append(
-                {
-                    "source-ref": f"s3://{bucket}/{image_key}",
-                    "anomaly-label": int(label == "anomaly"),
-                    "anomaly-label-metadata": {"class-name": label, "human-annotated": "yes"},
-                }
-            )
+    lines = labeled_lines(
+        normal,
+        anomaly,
+        bucket=bucket,
+        folder=folder,
+        size=size,
+        image_format=image_format,
+        region_name=region_name,
+    )
     return put_manifest(lines, bucket=bucket, key=key, region_name=region_name)
 
 
@@ -156,7 +183,11 @@ def _classified(bucket: str, image_key: str, label: str) -> dict[str, Any]:
     return {
         "source-ref": f"s3://{bucket}/{image_key}",
         "anomaly-label": int(label == "anomaly"),
-        "anomaly-label-metadata": {"class-name": label, "type": "groundtruth/image-classification"},
+        "anomaly-label-metadata": {
+            "class-name": label,
+            "human-annotated": "yes",
+            "type": "groundtruth/image-classification",
+        },
     }
 
 
@@ -190,7 +221,7 @@ def ready_project(
             ProjectName=project_name, DatasetType=dataset_type, DatasetSource=source
         )
         lv.dataset(project_name, dataset_type).import_.finish()
-    return {"S3Location": {"Bucket": output_bucket, "Prefix": f"{project_name}/"}}
+    return {"S3Location": {"Bucket": output_bucket, "Prefix": OUTPUT_PREFIX}}
 
 
 def trained_model(
@@ -203,7 +234,7 @@ def trained_model(
     output = (
         ready_project(lv, project_name)
         if project_name not in names
-        else {"S3Location": {"Bucket": OUTPUT_BUCKET, "Prefix": f"{project_name}/"}}
+        else {"S3Location": {"Bucket": OUTPUT_BUCKET, "Prefix": OUTPUT_PREFIX}}
     )
     create_model.setdefault("OutputConfig", output)
     created = client.create_model(ProjectName=project_name, **create_model)

@@ -16,7 +16,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from mock_lookoutvision import LookoutVisionMock, make_png
+from mock_lookoutvision import LookoutVisionMock, make_png, testing
 
 pytest_plugins = ["pytester"]
 
@@ -33,35 +33,24 @@ def unchecked_client(lookoutvision_mock: Any) -> Any:
     )
 
 
-IMAGES_BUCKET = "lv-images"
+IMAGES_BUCKET = testing.IMAGES_BUCKET
 
 
 def labeled_manifest(
     normal: int = 20, anomaly: int = 10, folder: str = "images", bucket: str = IMAGES_BUCKET
 ) -> str:
-    """A Ground Truth manifest of labeled images: by default just enough for a single-dataset
-    project (20 normal, 10 anomalous). The images themselves are not uploaded (``with_images``)."""
-    lines = []
-    for label, count in (("normal", normal), ("anomaly", anomaly)):
-        for number in range(count):
-            lines.append(
-                json.dumps(
-                    {
-                        "source-ref": f"s3://{bucket}/{folder}/{label}-{number}.png",
-                        "anomaly-label": 1 if label == "anomaly" else 0,
-                        "anomaly-label-metadata": {"class-name": label, "human-annotated": "yes"},
-                    }
-                )
-            )
-    return "\n".join(lines) + "\n"
+    """The text of a manifest of labeled images: by default just enough for a single-dataset
+    project (20 normal, 10 anomalous). The images are not uploaded (``with_images``)."""
+    lines = testing.labeled_lines(normal, anomaly, bucket=bucket, folder=folder, upload=False)
+    return testing.manifest_text(lines)
 
 
 IMAGE = make_png(64, 64)
 
 
 def with_images(manifest: str, region: str = REGION, image: bytes = IMAGE) -> str:
-    """``manifest``, once each image it names is in S3 (training reads them); the buckets must
-    exist."""
+    """``manifest``, once each image it names is in S3 as ``image`` (training reads them); the
+    buckets must exist."""
     s3 = boto3.client("s3", region_name=region)
     for line in manifest.splitlines():
         if line.strip():
@@ -77,44 +66,21 @@ def jpeg_header(width: int = 64, height: int = 64) -> bytes:
 
 
 def make_bucket(name: str, region: str = REGION) -> None:
-    s3 = boto3.client("s3", region_name=region)
-    if region == "us-east-1":
-        s3.create_bucket(Bucket=name)
-    else:
-        s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": region})
+    testing.ensure_bucket(name, region)
 
 
-def ready_project(
-    client: Any, lv: Any = None, name: str = PROJECT, account_id: str | None = None
-) -> dict[str, Any]:
-    """A project whose train dataset is ready to train on, with an output bucket in the client's
-    region; the OutputConfig to train it with. Bucket names are global: other regions and
-    accounts get their own."""
+def ready_project(client: Any, lv: LookoutVisionMock, name: str = PROJECT) -> dict[str, Any]:
+    """A project in the client's region whose train dataset is ready to train on, with an
+    output bucket there; the OutputConfig to train it with. Bucket names are global in an
+    account: other regions get their own."""
     region = client.meta.region_name
     suffix = "" if region == REGION else f"-{region}"
-    suffix += f"-{account_id}" if account_id else ""
-    output = {"S3Location": {"Bucket": f"lv-results{suffix}", "Prefix": "training/"}}
-    s3 = boto3.client("s3", region_name=region)
-    existing = {b["Name"] for b in s3.list_buckets()["Buckets"]}
-    for bucket in (f"lv-results{suffix}", f"{IMAGES_BUCKET}{suffix}"):
-        if bucket not in existing:
-            make_bucket(bucket, region)
-    manifest = with_images(labeled_manifest(bucket=f"{IMAGES_BUCKET}{suffix}"), region)
-    s3.put_object(Bucket=f"{IMAGES_BUCKET}{suffix}", Key="train.manifest", Body=manifest)
-    client.create_project(ProjectName=name)
-    client.create_dataset(
-        ProjectName=name,
-        DatasetType="train",
-        DatasetSource={
-            "GroundTruthManifest": {
-                "S3Object": {"Bucket": f"{IMAGES_BUCKET}{suffix}", "Key": "train.manifest"}
-            }
-        },
+    return testing.ready_project(
+        lv.scoped(region_name=region),
+        name,
+        output_bucket=f"lv-results{suffix}",
+        images_bucket=f"{IMAGES_BUCKET}{suffix}",
     )
-    # Any handle's controls reach the active state, also one a decorated test has no name for.
-    handle = lv if lv is not None else LookoutVisionMock()
-    handle.finish_dataset(name, "train", region_name=region, account_id=account_id)
-    return output
 
 
 @pytest.fixture
@@ -168,7 +134,7 @@ def create_trained_models(client: Any, lv: Any, count: int, project_name: str = 
     """``count`` models, each trained before the next starts (only 2 may train at once)."""
     for _ in range(count):
         version = create_model(client, project_name)["ModelVersion"]
-        lv.finish_training(project_name, version)
+        lv.model(project_name, version).training.finish()
 
 
 def run_python(code: str, **env: str) -> subprocess.CompletedProcess[str]:

@@ -9,8 +9,11 @@ import boto3
 import pytest
 import requests
 from botocore.exceptions import ClientError
+from moto.core.models import DEFAULT_ACCOUNT_ID
 
-from .conftest import OUTPUT, PROJECT, error_of, make_bucket, model_versions, ready_project
+from mock_lookoutvision.models import backend_of
+
+from .conftest import OUTPUT, PROJECT, REGION, error_of, make_bucket, model_versions, ready_project
 
 BASE: dict[str, Any] = {"ProjectName": PROJECT, "OutputConfig": OUTPUT}
 
@@ -69,7 +72,7 @@ INVALID = [
 def _assert_nothing_recorded(client: Any, lv: Any, token: str | None) -> None:
     """No model, no version number, no tag and no client token were recorded."""
     assert model_versions(client) == []
-    assert lv.backend().tokens.active("CreateModel") == 0
+    assert backend_of(DEFAULT_ACCOUNT_ID, REGION).tokens.active("CreateModel") == 0
     # The next valid call, reusing the refused call's token if it was valid, gets version 1.
     valid = dict(BASE, ClientToken=token) if token else dict(BASE)
     created = client.create_model(**valid)["ModelMetadata"]

@@ -319,7 +319,7 @@ def test_handle_finishes_and_fails_dataset_steps(
     lookoutvision_client.create_dataset(
         ProjectName=PROJECT, DatasetType="train", DatasetSource=_source()
     )
-    lookoutvision_mock.finish_dataset(PROJECT, "train")
+    lookoutvision_mock.dataset(PROJECT, "train").import_.finish()
     assert _describe(lookoutvision_client)["Status"] == "CREATE_COMPLETE"
     lookoutvision_client.update_dataset_entries(
         ProjectName=PROJECT,
@@ -327,7 +327,7 @@ def test_handle_finishes_and_fails_dataset_steps(
         Changes=json.dumps(_line("extra", "normal")).encode(),
     )
     assert _describe(lookoutvision_client)["ImageStats"]["Total"] == 6
-    lookoutvision_mock.fail_dataset(PROJECT, "train", "Some images are not in the bucket.")
+    lookoutvision_mock.dataset(PROJECT, "train").update.fail("Some images are not in the bucket.")
     described = _describe(lookoutvision_client)
     assert described["Status"] == "UPDATE_FAILED_ROLLBACK_COMPLETE"
     assert described["StatusMessage"] == "Some images are not in the bucket."

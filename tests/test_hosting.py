@@ -16,7 +16,7 @@ TEN_MINUTES = timedelta(minutes=10)
 @pytest.fixture
 def trained(lookoutvision_client: Any, lookoutvision_mock: Any, project: str) -> Any:
     create_model(lookoutvision_client)
-    lookoutvision_mock.finish_training(PROJECT, "1")
+    lookoutvision_mock.model(PROJECT, "1").training.finish()
     return lookoutvision_client
 
 
@@ -52,7 +52,7 @@ def test_start_then_stop(trained: Any, lookoutvision_mock: Any) -> None:
 
 def test_max_units_default_to_min(trained: Any, lookoutvision_mock: Any) -> None:
     trained.start_model(ProjectName=PROJECT, ModelVersion="1", MinInferenceUnits=2)
-    lookoutvision_mock.finish_hosting(PROJECT, "1")
+    lookoutvision_mock.model(PROJECT, "1").hosting_start.finish()
     hosted = _model(trained)
     assert (hosted["Status"], hosted["MinInferenceUnits"], hosted["MaxInferenceUnits"]) == (
         "HOSTED",
@@ -101,13 +101,13 @@ def test_start_token_replays_without_starting_twice(trained: Any) -> None:
 
 
 def test_hosting_can_be_made_to_fail(trained: Any, lookoutvision_mock: Any) -> None:
-    lookoutvision_mock.fail_next_hosting("Not enough capacity.")
+    lookoutvision_mock.next("hosting_start").fails("Not enough capacity.")
     trained.start_model(ProjectName=PROJECT, ModelVersion="1", MinInferenceUnits=1)
     lookoutvision_mock.advance(TEN_MINUTES)
     failed = _model(trained)
     assert (failed["Status"], failed["StatusMessage"]) == ("HOSTING_FAILED", "Not enough capacity.")
     trained.start_model(ProjectName=PROJECT, ModelVersion="1", MinInferenceUnits=1)
-    lookoutvision_mock.fail_hosting(PROJECT, "1", "Broken.")
+    lookoutvision_mock.model(PROJECT, "1").hosting_start.fail("Broken.")
     assert _model(trained)["Status"] == "HOSTING_FAILED"
 
 

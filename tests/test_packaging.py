@@ -31,7 +31,7 @@ def _greengrass(**changes: Any) -> dict[str, Any]:
 def trained(lookoutvision_client: Any, lookoutvision_mock: Any, project: str) -> Any:
     boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="lv-components")
     create_model(lookoutvision_client)
-    lookoutvision_mock.finish_training(PROJECT, "1")
+    lookoutvision_mock.model(PROJECT, "1").training.finish()
     return lookoutvision_client
 
 
@@ -171,7 +171,7 @@ def test_output_bucket_problems_fail_the_job(
 
 
 def test_handle_controls_packaging_jobs(trained: Any, lookoutvision_mock: Any) -> None:
-    lookoutvision_mock.fail_next_packaging_job("Compilation failed.")
+    lookoutvision_mock.next("packaging").fails("Compilation failed.")
     first = _start(trained, Configuration=_greengrass(ComponentVersion="1.0.1"))
     lookoutvision_mock.advance(HALF_HOUR)
     assert (_job(trained, first)["Status"], _job(trained, first)["StatusMessage"]) == (
@@ -179,10 +179,10 @@ def test_handle_controls_packaging_jobs(trained: Any, lookoutvision_mock: Any) -
         "Compilation failed.",
     )
     second = _start(trained, Configuration=_greengrass(ComponentVersion="1.0.2"))
-    lookoutvision_mock.finish_packaging_job(PROJECT, second)
+    lookoutvision_mock.packaging_job(PROJECT, second).packaging.finish()
     assert _job(trained, second)["Status"] == "SUCCEEDED"
     third = _start(trained, Configuration=_greengrass(ComponentVersion="1.0.3"))
-    lookoutvision_mock.fail_packaging_job(PROJECT, third, "Stopped.")
+    lookoutvision_mock.packaging_job(PROJECT, third).packaging.fail("Stopped.")
     assert _job(trained, third)["Status"] == "FAILED"
 
 

@@ -50,7 +50,7 @@ def test_models_per_project(
     client.delete_model(ProjectName=PROJECT, ModelVersion="1")
     with pytest.raises(client.exceptions.ServiceQuotaExceededException):
         create_model(client)
-    lookoutvision_mock.finish_model_deletion(PROJECT, "1")
+    lookoutvision_mock.model(PROJECT, "1").deletion.finish()
     assert create_model(client)["ModelVersion"] == "4"
 
 
@@ -83,7 +83,7 @@ def test_at_most_two_models_run_at_once(
     create_trained_models(client, lookoutvision_mock, 3)
     _start(client, "1")
     _start(client, "2")
-    lookoutvision_mock.finish_hosting(PROJECT, "2")  # starting or running, both count
+    lookoutvision_mock.model(PROJECT, "2").hosting_start.finish()  # starting or running, both count
     with pytest.raises(client.exceptions.ServiceQuotaExceededException) as excinfo:
         _start(client, "3")
     _quota_error(excinfo, "L-82DA2ABD")
@@ -91,7 +91,7 @@ def test_at_most_two_models_run_at_once(
     client.stop_model(ProjectName=PROJECT, ModelVersion="2")
     with pytest.raises(client.exceptions.ServiceQuotaExceededException):
         _start(client, "3")  # still stopping
-    lookoutvision_mock.finish_hosting(PROJECT, "2")
+    lookoutvision_mock.model(PROJECT, "2").hosting_stop.finish()
     _start(client, "3")
     assert _status(client, "3") == "STARTING_HOSTING"
 
@@ -146,7 +146,7 @@ def test_at_most_three_packaging_jobs_run_at_once(
     _quota_error(excinfo, "L-A2F581AB")
     jobs = client.list_model_packaging_jobs(ProjectName=PROJECT)["ModelPackagingJobs"]
     assert sorted(job["JobName"] for job in jobs) == ["job-0", "job-1", "job-2"]
-    lookoutvision_mock.finish_packaging_job(PROJECT, "job-0")
+    lookoutvision_mock.packaging_job(PROJECT, "job-0").packaging.finish()
     assert package(3) == "job-3"
 
 

@@ -142,7 +142,7 @@ def hosted_segmentation(bare: Any, lookoutvision_mock: Any) -> Any:
     _dataset(bare, lookoutvision_mock, _upload(segmentation_manifest()))
     assert _train(bare, lookoutvision_mock)["Status"] == "TRAINED"
     bare.start_model(ProjectName=PROJECT, ModelVersion="1", MinInferenceUnits=1)
-    lookoutvision_mock.finish_hosting(PROJECT, "1")
+    lookoutvision_mock.model(PROJECT, "1").hosting_start.finish()
     return bare
 
 
@@ -186,9 +186,9 @@ def test_a_classification_model_has_no_segmentation_fields(
     lookoutvision_client: Any, lookoutvision_mock: Any, project: str
 ) -> None:
     create_model(lookoutvision_client)
-    lookoutvision_mock.finish_training(PROJECT, "1")
+    lookoutvision_mock.model(PROJECT, "1").training.finish()
     lookoutvision_client.start_model(ProjectName=PROJECT, ModelVersion="1", MinInferenceUnits=1)
-    lookoutvision_mock.finish_hosting(PROJECT, "1")
+    lookoutvision_mock.model(PROJECT, "1").hosting_start.finish()
     result = _detect(lookoutvision_client, make_png(shade=5))
     assert set(result) == {"Source", "IsAnomalous", "Confidence"}
 

@@ -73,8 +73,14 @@ def test_each_error_is_modelled_exception_with_its_members(
             members["RetryAfterSeconds"]
         )
     assert model_versions(single_attempt_client) == []
-    # Injected errors are used up: the next call runs.
-    assert single_attempt_client.create_model(ProjectName=PROJECT, OutputConfig=OUTPUT)
+    # Injected errors are used up: the next call runs, and creates the project's first model.
+    created = single_attempt_client.create_model(ProjectName=PROJECT, OutputConfig=OUTPUT)
+    assert created["ResponseMetadata"]["HTTPStatusCode"] == 202
+    assert (created["ModelMetadata"]["ModelVersion"], created["ModelMetadata"]["Status"]) == (
+        "1",
+        "TRAINING",
+    )
+    assert model_versions(single_attempt_client) == ["1"]
 
 
 def test_botocore_retries_throttling_through_to_success(

@@ -110,12 +110,43 @@ def test_expired_token_may_come_back_with_different_input(
     )
 
 
+def _without_client_token(client: Any, sent: list[dict[str, str]]) -> Any:
+    """``client``, changed so that its requests carry no ClientToken at all; the headers of each
+    request it sends are added to ``sent``.
+
+    botocore fills a fresh token into every call of an operation with an idempotency-token member
+    that is not given one (before the parameters are built, even with parameter validation off),
+    so the X-Amzn-Client-Token header it becomes is taken out of the built request."""
+
+    def drop_token(params: dict[str, Any], **_: Any) -> None:
+        headers = params["headers"]
+        for name in [n for n in headers if n.lower() == "x-amzn-client-token"]:
+            del headers[name]
+
+    client.meta.events.register("before-call.lookoutvision", drop_token)
+    client.meta.events.register(
+        "before-send.lookoutvision",
+        lambda request, **_: sent.append({k.lower(): str(v) for k, v in request.headers.items()}),
+    )
+    return client
+
+
 def test_calls_without_token_always_create(
-    lookoutvision_client: Any, lookoutvision_mock: Any, project: str
+    unchecked_client: Any, lookoutvision_mock: Any, project: str
 ) -> None:
-    # botocore fills a fresh token into every call that has none.
-    versions = [create_model(lookoutvision_client)["ModelVersion"] for _ in range(2)]
-    assert versions == ["1", "2"]
+    sent: list[dict[str, str]] = []
+    client = _without_client_token(unchecked_client, sent)
+    created = [create_model(client, Description="same") for _ in range(2)]
+    assert [m["ModelVersion"] for m in created] == ["1", "2"]
+    assert created[0]["ModelArn"] != created[1]["ModelArn"]
+    assert model_versions(client) == ["1", "2"]
+    # Really without a token: neither on the wire nor in what the mock parsed.
+    assert len(sent) == 3  # two CreateModel calls and the ListModels
+    assert all("x-amzn-client-token" not in headers for headers in sent)
+    parameters = [c.parameters for c in lookoutvision_mock.calls("CreateModel")]
+    assert (
+        parameters == [{"ProjectName": PROJECT, "OutputConfig": OUTPUT, "Description": "same"}] * 2
+    )
 
 
 def test_tokens_are_scoped_per_region(

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+from freezegun import freeze_time
 
 from mock_lookoutvision import mock_lookoutvision
 
@@ -14,9 +16,11 @@ from .conftest import PROJECT, create_model
 def test_calls_are_recorded_with_parameters_and_errors(
     lookoutvision_client: Any, lookoutvision_mock: Any
 ) -> None:
-    lookoutvision_client.create_project(ProjectName=PROJECT, ClientToken="p-1")
-    with pytest.raises(lookoutvision_client.exceptions.ResourceNotFoundException):
-        lookoutvision_client.describe_model(ProjectName=PROJECT, ModelVersion="3")
+    with freeze_time("2024-03-01 09:00:00"):
+        lookoutvision_client.create_project(ProjectName=PROJECT, ClientToken="p-1")
+        lookoutvision_mock.advance(90)
+        with pytest.raises(lookoutvision_client.exceptions.ResourceNotFoundException):
+            lookoutvision_client.describe_model(ProjectName=PROJECT, ModelVersion="3")
     calls = lookoutvision_mock.calls()
     assert [(c.operation, c.error) for c in calls] == [
         ("CreateProject", None),
@@ -24,7 +28,10 @@ def test_calls_are_recorded_with_parameters_and_errors(
     ]
     assert calls[0].parameters == {"ProjectName": PROJECT, "ClientToken": "p-1"}
     assert calls[1].parameters == {"ProjectName": PROJECT, "ModelVersion": "3"}
-    assert abs((calls[1].at - lookoutvision_mock.now()).total_seconds()) < 1
+    # Each call at the simulated time it was answered: frozen wall clock plus the advance.
+    started = datetime(2024, 3, 1, 9, 0, 0, tzinfo=timezone.utc)
+    assert [c.at for c in calls] == [started, started + timedelta(seconds=90)]
+    assert [c.seconds for c in calls] == [started.timestamp(), started.timestamp() + 90]
 
 
 def test_calls_can_be_filtered_by_operation(

@@ -90,11 +90,18 @@ def test_training_duration_can_change_mid_test(
 def test_a_test_can_finish_a_training_now(
     lookoutvision_client: Any, lookoutvision_mock: Any, project: str
 ) -> None:
-    create_model(lookoutvision_client)
-    lookoutvision_mock.finish_training(PROJECT, "1")
-    trained = _describe(lookoutvision_client)
+    with freeze_time("2024-01-01 00:00:00"):
+        created = create_model(lookoutvision_client)
+        lookoutvision_mock.advance(timedelta(minutes=10))
+        lookoutvision_mock.finish_training(PROJECT, "1")
+        trained = _describe(lookoutvision_client)
+        now = lookoutvision_mock.now()
     assert trained["Status"] == "TRAINED"
-    assert abs(trained["EvaluationEndTimestamp"] - lookoutvision_mock.now()) < timedelta(seconds=1)
+    # Ended when the test said so: ten simulated minutes after it started, well before the hour.
+    ended = dt.datetime(2024, 1, 1, 0, 10, tzinfo=timezone.utc)
+    assert now == ended
+    assert trained["EvaluationEndTimestamp"] == ended
+    assert trained["EvaluationEndTimestamp"] - created["CreationTimestamp"] == timedelta(minutes=10)
 
 
 def test_a_test_can_fail_a_training_with_a_message(
@@ -144,10 +151,15 @@ def test_the_clock_never_runs_backwards(lookoutvision_mock: Any) -> None:
 def test_timestamps_come_from_the_simulated_clock(
     lookoutvision_client: Any, lookoutvision_mock: Any, project: str
 ) -> None:
-    lookoutvision_mock.advance(timedelta(days=3))
-    created = create_model(lookoutvision_client)
-    assert abs(created["CreationTimestamp"] - lookoutvision_mock.now()) < timedelta(seconds=1)
-    assert created["CreationTimestamp"] > dt.datetime.now(timezone.utc) + timedelta(days=2)
+    with freeze_time("2024-01-01 00:00:00"):
+        lookoutvision_mock.advance(timedelta(days=3))
+        created = create_model(lookoutvision_client)
+        wall_clock = dt.datetime.now(timezone.utc)
+        now = lookoutvision_mock.now()
+    # The simulated clock, three days ahead of the (frozen) wall clock.
+    assert wall_clock == dt.datetime(2024, 1, 1, tzinfo=timezone.utc)
+    assert created["CreationTimestamp"] == now == dt.datetime(2024, 1, 4, tzinfo=timezone.utc)
+    assert created["CreationTimestamp"] - wall_clock == timedelta(days=3)
 
 
 class TestMotoStateManager:

@@ -29,8 +29,11 @@ USES_FIXTURES = textwrap.dedent(
 
     def test_clock_starts_fresh(lookoutvision_mock):
         import datetime as dt
-        drift = abs(lookoutvision_mock.now() - dt.datetime.now(dt.timezone.utc))
-        assert drift < timedelta(minutes=1)
+        from freezegun import freeze_time
+
+        # No advance left over from another test: the clock is the (frozen) wall clock.
+        with freeze_time("2024-01-01 00:00:00"):
+            assert lookoutvision_mock.now() == dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
         lookoutvision_mock.advance(timedelta(days=30))
     """
 )

@@ -178,10 +178,17 @@ def test_a_project_with_models_cannot_be_deleted(
 ) -> None:
     create_model(lookoutvision_client)
     lookoutvision_mock.finish_training(PROJECT, "1")
+    before = lookoutvision_client.describe_project(ProjectName=PROJECT)["ProjectDescription"]
     with pytest.raises(lookoutvision_client.exceptions.ConflictException) as excinfo:
         lookoutvision_client.delete_project(ProjectName=PROJECT)
-    assert excinfo.value.response["ResourceType"] == "PROJECT"
-    assert lookoutvision_client.describe_project(ProjectName=PROJECT)
+    error = excinfo.value.response
+    assert (error["ResourceType"], error["ResourceId"]) == ("PROJECT", PROJECT)
+    # The refused deletion leaves the project, and its model, as they were.
+    after = lookoutvision_client.describe_project(ProjectName=PROJECT)["ProjectDescription"]
+    assert after == before
+    assert after["ProjectName"] == PROJECT
+    assert [p["ProjectName"] for p in lookoutvision_client.list_projects()["Projects"]] == [PROJECT]
+    assert model_versions(lookoutvision_client) == ["1"]
 
 
 def test_list_projects_pages(lookoutvision_client: Any) -> None:

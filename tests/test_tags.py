@@ -59,8 +59,17 @@ def test_going_over_200_tags_is_a_quota_error_and_changes_nothing(
         lookoutvision_client.tag_resource(ResourceArn=model_arn, Tags=_tags(50, prefix="x"))
     error = excinfo.value.response
     assert error["ResponseMetadata"]["HTTPStatusCode"] == 402
-    assert error["ServiceCode"] == "lookoutvision"
-    assert error["QuotaCode"]
+    # The 1 tag from creation, 150 more and 50 new ones: one over the limit of 200.
+    message = f"The resource {model_arn} would have 201 tags; the limit is 200."
+    assert {k: v for k, v in error.items() if k != "ResponseMetadata"} == {
+        "Error": {"Code": "ServiceQuotaExceededException", "Message": message},
+        "Message": message,
+        # No quota code is documented for this limit: the mock names it.
+        "QuotaCode": "tags-per-resource",
+        "ServiceCode": "lookoutvision",
+        "ResourceId": model_arn,
+        "ResourceType": "MODEL",
+    }
     assert _listed(lookoutvision_client, model_arn) == before
 
 

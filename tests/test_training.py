@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from datetime import timedelta
@@ -301,3 +302,134 @@ def test_the_test_dataset_images_must_match_the_training_images(
     failed = _trained(bare, lookoutvision_mock)
     assert failed["Status"] == "TRAINING_FAILED"
     assert "all images in a project must have the same dimensions" in failed["StatusMessage"]
+
+
+def _scores_by_the_documented_rule(
+    folder: str,
+) -> tuple[list[tuple[str, str, float]], dict[str, float]]:
+    """The evaluation of a model trained on ``labeled_manifest(20, 10, folder)``, worked out from
+    the rule training.py's docstring gives, without the package's code:
+
+    - a single dataset is split: every fifth image in dataset order (normal-0 to normal-19, then
+      anomaly-0 to anomaly-9) is a test image, so normal-4, -9, -14, -19 and anomaly-4, -9; the
+      other 24 train the model;
+    - accuracy = min(0.98, 0.7 + 0.005 * training images) = 0.82;
+    - with d = sha256(source-ref), a test image is predicted correctly iff d[0] / 255 < accuracy,
+      with confidence round(0.5 + d[1] / 255 * 0.5, 4);
+    - Precision, Recall and F1 are those of the anomaly class; an image's anomaly score is the
+      confidence when predicted anomalous, 1 - confidence when predicted normal; ROC AUC is the
+      share of (anomalous, normal) pairs where the anomalous image scores higher (ties count
+      half); average precision is the mean, over the anomalous images ranked by score from the
+      top, of the precision at each one's rank.
+
+    The test images' (source-ref, predicted class, confidence), and the metrics, unrounded.
+    """
+    refs = [
+        (f"s3://{IMAGES_BUCKET}/{folder}/{label}-{n}.png", label)
+        for label, count in (("normal", 20), ("anomaly", 10))
+        for n in range(count)
+    ]
+    test = refs[4::5]
+    accuracy = min(0.98, 0.7 + 0.005 * (len(refs) - len(test)))
+    predicted = []
+    for ref, truth in test:
+        digest = hashlib.sha256(ref.encode()).digest()
+        right = digest[0] / 255 < accuracy
+        guess = truth if right else ("normal" if truth == "anomaly" else "anomaly")
+        predicted.append((ref, guess, round(0.5 + digest[1] / 255 * 0.5, 4)))
+    truths = [truth for _, truth in test]
+    true_pos = sum(t == g == "anomaly" for t, (_, g, _) in zip(truths, predicted, strict=True))
+    said_anomaly = sum(g == "anomaly" for _, g, _ in predicted)
+    precision = true_pos / said_anomaly if said_anomaly else 0.0
+    recall = true_pos / truths.count("anomaly")
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    score = [c if g == "anomaly" else 1 - c for _, g, c in predicted]
+    anomalous = [s for s, t in zip(score, truths, strict=True) if t == "anomaly"]
+    normal = [s for s, t in zip(score, truths, strict=True) if t == "normal"]
+    pairs = [(a > n) + 0.5 * (a == n) for a in anomalous for n in normal]
+    ranked = [t for _, t in sorted(zip(score, truths, strict=True), key=lambda st: -st[0])]
+    hits = [i for i, t in enumerate(ranked, start=1) if t == "anomaly"]
+    average_precision = sum(found / rank for found, rank in enumerate(hits, start=1)) / len(hits)
+    metrics = {
+        "Precision": precision,
+        "Recall": recall,
+        "F1Score": f1,
+        "ROCAUC": sum(pairs) / len(pairs),
+        "AveragePrecision": average_precision,
+    }
+    return predicted, metrics
+
+
+@pytest.mark.parametrize(
+    ("folder", "expected"),
+    [
+        # Test images normal-4, -9, -14, -19 right; anomaly-4 right (0.5431); anomaly-9 wrong,
+        # predicted normal (0.7137, score 0.2863). TP 1, FP 0, FN 1: P 1, R 1/2, F1 2/3.
+        # Scores: normals .1451 .4078 .2196 .2961, anomalies .5431 .2863: ROC AUC (4 + 2) / 8;
+        # ranked A N N A N N: AP (1/1 + 2/4) / 2.
+        (
+            "images",
+            {
+                "Precision": 1.0,
+                "Recall": 0.5,
+                "F1Score": 0.6667,
+                "ROCAUC": 0.75,
+                "AveragePrecision": 0.75,
+            },
+        ),
+        # Chosen for digests close to the accuracy of 0.82 (209.1 / 255): normal-14 (d[0] 204)
+        # is right, normal-4 (215) and normal-9 (212) are wrong, predicted anomalous (0.5804,
+        # 0.9765); so a rule with accuracy outside (0.8, 0.8314] gives other scores. TP 2, FP 2,
+        # FN 0: P 1/2, R 1, F1 2/3. Scores: normals .5804 .9765 .1314 .0176, anomalies .7569 1.0:
+        # ROC AUC (4 + 3) / 8; ranked A N A N N N: AP (1/1 + 2/3) / 2.
+        (
+            "batch-38",
+            {
+                "Precision": 0.5,
+                "Recall": 1.0,
+                "F1Score": 0.6667,
+                "ROCAUC": 0.875,
+                "AveragePrecision": 0.8333,
+            },
+        ),
+    ],
+    ids=["default-images", "near-the-accuracy"],
+)
+def test_scores_follow_the_documented_rule_exactly(
+    bare: Any, lookoutvision_mock: Any, folder: str, expected: dict[str, float]
+) -> None:
+    predicted, derived = _scores_by_the_documented_rule(folder)
+    assert {name: round(value, 4) for name, value in derived.items()} == expected
+    _dataset(bare, lookoutvision_mock, "train", labeled_manifest(20, 10, folder))
+    create_model(bare)
+    trained = _trained(bare, lookoutvision_mock)
+    assert trained["Status"] == "TRAINED"
+    assert trained["Performance"] == {
+        name: expected[name] for name in ("F1Score", "Precision", "Recall")
+    }
+    s3 = boto3.client("s3", region_name="us-east-1")
+    location = trained["EvaluationResult"]
+    result = json.loads(
+        s3.get_object(Bucket=location["Bucket"], Key=location["Key"])["Body"].read()
+    )
+    details = result["EvaluationDetails"]
+    assert (details["NumberOfTrainingImages"], details["NumberOfTestingImages"]) == (24, 6)
+    assert result["AggregatedEvaluationResults"]["Metrics"] == expected
+    # The evaluation manifest: the same six test images, in order, with the same predictions.
+    manifest = trained["EvaluationManifest"]
+    lines = [
+        json.loads(line)
+        for line in s3.get_object(Bucket=manifest["Bucket"], Key=manifest["Key"])["Body"]
+        .read()
+        .decode()
+        .splitlines()
+    ]
+    assert [
+        (
+            line["source-ref"],
+            line["anomaly-label-detected-metadata"]["class-name"],
+            line["anomaly-label-detected-metadata"]["confidence"],
+            line["anomaly-label-detected"],
+        )
+        for line in lines
+    ] == [(ref, guess, confidence, int(guess == "anomaly")) for ref, guess, confidence in predicted]

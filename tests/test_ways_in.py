@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 import unittest
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import boto3
 import pytest
+from freezegun import freeze_time
 from moto import mock_aws
 
 from mock_lookoutvision import LookoutVisionMock, clock, lookoutvision_backends, mock_lookoutvision
@@ -57,15 +58,20 @@ def test_decorator_preserves_the_function_and_drops_state_on_exit() -> None:
 
 
 def test_context_manager_yields_the_handle_and_starts_empty() -> None:
-    with mock_lookoutvision() as lv:
-        assert isinstance(lv, LookoutVisionMock)
-        client = _client()
-        client.create_project(ProjectName="first")
-        before = lv.now()
-        assert lv.advance(60) >= before + timedelta(seconds=60)
-    with mock_lookoutvision() as lv:
-        assert _project_names(_client()) == []
-        assert abs(lv.now() - before) < timedelta(seconds=30)
+    start = datetime(2024, 5, 1, 12, 0, tzinfo=timezone.utc)
+    with freeze_time(start):
+        with mock_lookoutvision() as lv:
+            assert isinstance(lv, LookoutVisionMock)
+            client = _client()
+            client.create_project(ProjectName="first")
+            assert lv.now() == start
+            assert lv.advance(60) == start + timedelta(seconds=60)
+            assert lv.now() == start + timedelta(seconds=60)
+        # The next mock starts empty, and its clock without the first one's advance.
+        with mock_lookoutvision() as lv:
+            assert _project_names(_client()) == []
+            assert lv.now() == start
+            assert clock.offset_seconds() == 0
 
 
 def test_fake_credentials_replace_real_ones(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -158,14 +164,19 @@ def test_nested_in_mock_aws_resets_only_its_own_state() -> None:
 
 
 def test_nested_mocks_share_one_state() -> None:
-    with mock_lookoutvision() as outer:
+    start = datetime(2024, 5, 1, 12, 0, tzinfo=timezone.utc)
+    with freeze_time(start), mock_lookoutvision() as outer:
         _client().create_project(ProjectName="outer")
         outer.advance(timedelta(days=1))
         with mock_lookoutvision() as inner:
             assert _project_names(_client()) == ["outer"]
-            assert inner.now() - outer.now() < timedelta(seconds=1)
-            assert clock.offset_seconds() >= timedelta(days=1).total_seconds()
+            # One clock: the inner mock neither resets the outer one's advance nor has its own.
+            assert inner.now() == outer.now() == start + timedelta(days=1)
+            assert clock.offset_seconds() == timedelta(days=1).total_seconds()
+            inner.advance(60)
+            assert outer.now() == start + timedelta(days=1, seconds=60)
         assert _project_names(_client()) == ["outer"]
+        assert outer.now() == start + timedelta(days=1, seconds=60)
 
 
 def test_a_nested_mocks_training_duration_applies_inside_it_only() -> None:

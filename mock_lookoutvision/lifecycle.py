@@ -138,10 +138,12 @@ class Lifecycle:
         planned_failure: str | None = None,
         on_success: Callable[[float], Outcome | None] | None = None,
         on_failure: Callable[[], None] | None = None,
+        at: float | None = None,
     ) -> None:
-        """Enters ``status`` now; the step ends in ``success``, or in ``fails_as`` with
-        ``planned_failure`` as its message if a test planned one."""
-        now = clock.time()
+        """Enters ``status`` now (or ``at``, the time the call that began it read); the step ends
+        in ``success``, or in ``fails_as`` with ``planned_failure`` as its message if a test
+        planned one."""
+        now = clock.time() if at is None else at
         transition: dict[str, Any] = state_manager.get_transition(step.state_model)
         duration = float(transition.get("seconds", durations.seconds(step)))
         self.status, self.status_message, self.changed_at = status, message, now

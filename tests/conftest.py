@@ -15,6 +15,7 @@ import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
+from moto.core.models import DEFAULT_ACCOUNT_ID
 
 from mock_lookoutvision import LookoutVisionMock, make_png, testing
 
@@ -71,12 +72,14 @@ def make_bucket(name: str, region: str = REGION) -> None:
 
 def ready_project(client: Any, lv: LookoutVisionMock, name: str = PROJECT) -> dict[str, Any]:
     """A project in the client's region whose train dataset is ready to train on, with an
-    output bucket there; the OutputConfig to train it with. Bucket names are global in an
-    account: other regions get their own."""
+    output bucket there; the OutputConfig to train it with. Bucket names are global: other
+    regions and accounts get their own."""
     region = client.meta.region_name
+    handle = lv.scoped(region_name=region)
     suffix = "" if region == REGION else f"-{region}"
+    suffix += "" if handle.account_id == DEFAULT_ACCOUNT_ID else f"-{handle.account_id}"
     return testing.ready_project(
-        lv.scoped(region_name=region),
+        handle,
         name,
         output_bucket=f"lv-results{suffix}",
         images_bucket=f"{IMAGES_BUCKET}{suffix}",

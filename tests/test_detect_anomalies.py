@@ -25,9 +25,9 @@ def jpeg(width: int = 64, height: int = 64) -> bytes:
 @pytest.fixture
 def hosted(lookoutvision_client: Any, lookoutvision_mock: Any, project: str) -> Any:
     create_model(lookoutvision_client)
-    lookoutvision_mock.finish_training(PROJECT, "1")
+    lookoutvision_mock.model(PROJECT, "1").training.finish()
     lookoutvision_client.start_model(ProjectName=PROJECT, ModelVersion="1", MinInferenceUnits=1)
-    lookoutvision_mock.finish_hosting(PROJECT, "1")
+    lookoutvision_mock.model(PROJECT, "1").hosting_start.finish()
     return lookoutvision_client
 
 
@@ -68,13 +68,7 @@ def test_jpeg_images_are_accepted(hosted: Any) -> None:
 def test_a_test_can_set_the_result_for_an_image(hosted: Any, lookoutvision_mock: Any) -> None:
     image = png(seed=7)
     mask = png(seed=99)
-    lookoutvision_mock.set_detection_result(
-        image,
-        is_anomalous=True,
-        confidence=0.97,
-        anomalies=[Anomaly("background", 91.5, "#ffffff"), Anomaly("scratch", 8.5, "#ff0000")],
-        anomaly_mask=mask,
-    )
+    lookoutvision_mock.set_detection_result(image, is_anomalous=True, confidence=0.97, anomalies=[Anomaly("background", 91.5, "#ffffff"), Anomaly("scratch", 8.5, "#ff0000")], anomaly_mask=mask)
     result = _detect(hosted, image)
     assert (result["IsAnomalous"], result["Confidence"]) == (True, 0.97)
     assert [a["Name"] for a in result["Anomalies"]] == ["background", "scratch"]
@@ -120,7 +114,7 @@ def test_only_a_hosted_model_answers(
     create_model(lookoutvision_client)
     with pytest.raises(lookoutvision_client.exceptions.ConflictException):
         _detect(lookoutvision_client, png())
-    lookoutvision_mock.finish_training(PROJECT, "1")
+    lookoutvision_mock.model(PROJECT, "1").training.finish()
     with pytest.raises(lookoutvision_client.exceptions.ConflictException):
         _detect(lookoutvision_client, png())
     with pytest.raises(lookoutvision_client.exceptions.ResourceNotFoundException):

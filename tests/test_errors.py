@@ -10,6 +10,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from mock_lookoutvision import (
+    ControlError,
     AccessDeniedException,
     ConflictException,
     InternalServerException,
@@ -102,5 +103,5 @@ def test_injected_errors_apply_to_their_operation_only(
 
 
 def test_unknown_operation_names_are_refused(lookoutvision_mock: Any) -> None:
-    with pytest.raises(ValueError, match="CreateWidget"):
+    with pytest.raises(ControlError, match="CreateWidget is not an operation of lookoutvision"):
         lookoutvision_mock.inject_error("CreateWidget", AccessDeniedException("No."))

@@ -171,7 +171,7 @@ def test_tokens_are_scoped_per_account(
     first = create_model(lookoutvision_client, ClientToken="retry-1")
     monkeypatch.setenv("MOTO_ACCOUNT_ID", "111122223333")
     other_account = boto3.client("lookoutvision", region_name="us-east-1")
-    output = ready_project(other_account, lookoutvision_mock, account_id="111122223333")
+    output = ready_project(other_account, lookoutvision_mock)
     elsewhere = create_model(
         other_account, ClientToken="retry-1", Description="different", OutputConfig=output
     )
@@ -207,7 +207,7 @@ def test_delete_model_token_replays_the_deletion(
     lookoutvision_client: Any, lookoutvision_mock: Any, project: str
 ) -> None:
     arn = create_model(lookoutvision_client)["ModelArn"]
-    lookoutvision_mock.finish_training(PROJECT, "1")
+    lookoutvision_mock.model(PROJECT, "1").training.finish()
     first = lookoutvision_client.delete_model(
         ProjectName=PROJECT, ModelVersion="1", ClientToken="del-1"
     )

@@ -65,7 +65,7 @@ def test_training_ends_after_the_default_hour(
 
 
 def test_training_duration_is_configurable_per_mock() -> None:
-    with mock_lookoutvision(training_duration=timedelta(minutes=5)) as lv:
+    with mock_lookoutvision(durations={"training": timedelta(minutes=5)}) as lv:
         client = boto3.client("lookoutvision", region_name="us-east-1")
         ready_project(client, lv)
         create_model(client)
@@ -77,7 +77,7 @@ def test_training_duration_can_change_mid_test(
     lookoutvision_client: Any, lookoutvision_mock: Any, project: str
 ) -> None:
     create_model(lookoutvision_client)
-    lookoutvision_mock.set_training_duration(10)
+    lookoutvision_mock.set_durations({"training": 10})
     create_model(lookoutvision_client)
     lookoutvision_mock.advance(10)
     # The new duration applies to trainings started after the change only.
@@ -93,7 +93,7 @@ def test_a_test_can_finish_a_training_now(
     with freeze_time("2024-01-01 00:00:00"):
         created = create_model(lookoutvision_client)
         lookoutvision_mock.advance(timedelta(minutes=10))
-        lookoutvision_mock.finish_training(PROJECT, "1")
+        lookoutvision_mock.model(PROJECT, "1").training.finish()
         trained = _describe(lookoutvision_client)
         now = lookoutvision_mock.now()
     assert trained["Status"] == "TRAINED"
@@ -108,7 +108,7 @@ def test_a_test_can_fail_a_training_with_a_message(
     lookoutvision_client: Any, lookoutvision_mock: Any, project: str
 ) -> None:
     create_model(lookoutvision_client)
-    lookoutvision_mock.fail_training(PROJECT, "1", "Mask colors do not match the manifest.")
+    lookoutvision_mock.model(PROJECT, "1").training.fail("Mask colors do not match the manifest.")
     failed = _describe(lookoutvision_client)
     assert failed["Status"] == "TRAINING_FAILED"
     assert failed["StatusMessage"] == "Mask colors do not match the manifest."
@@ -121,7 +121,7 @@ def test_a_test_can_fail_a_training_with_a_message(
 def test_a_test_can_plan_the_next_training_to_fail(
     lookoutvision_client: Any, lookoutvision_mock: Any, project: str
 ) -> None:
-    lookoutvision_mock.fail_next_training("Not enough anomalous images.")
+    lookoutvision_mock.next("training").fails("Not enough anomalous images.")
     create_model(lookoutvision_client)
     create_model(lookoutvision_client)
     assert _describe(lookoutvision_client, "1")["Status"] == "TRAINING"
@@ -137,10 +137,13 @@ def test_a_test_can_plan_the_next_training_to_fail(
 def test_lifecycle_controls_name_unknown_models(
     lookoutvision_mock: Any, lookoutvision_client: Any, project: str
 ) -> None:
-    from mock_lookoutvision import ResourceNotFoundException
+    from mock_lookoutvision import UnknownResource
 
-    with pytest.raises(ResourceNotFoundException):
-        lookoutvision_mock.finish_training(PROJECT, "7")
+    with pytest.raises(UnknownResource) as error:
+        lookoutvision_mock.model(PROJECT, "7").training.finish()
+    assert str(error.value) == (
+        f"The model {PROJECT}/7 does not exist in account 123456789012, region us-east-1."
+    )
 
 
 def test_the_clock_never_runs_backwards(lookoutvision_mock: Any) -> None:

@@ -97,8 +97,8 @@ def test_trained_and_failed_models_can_be_deleted(
 ) -> None:
     create_model(lookoutvision_client)
     arn = create_model(lookoutvision_client)["ModelArn"]
-    lookoutvision_mock.finish_training(PROJECT, "1")
-    lookoutvision_mock.fail_training(PROJECT, "2", "broken")
+    lookoutvision_mock.model(PROJECT, "1").training.finish()
+    lookoutvision_mock.model(PROJECT, "2").training.fail("broken")
     deleted = lookoutvision_client.delete_model(ProjectName=PROJECT, ModelVersion="2")
     assert deleted["ResponseMetadata"]["HTTPStatusCode"] == 202
     assert deleted["ModelArn"] == arn
@@ -177,7 +177,7 @@ def test_a_project_with_models_cannot_be_deleted(
     lookoutvision_client: Any, lookoutvision_mock: Any, project: str
 ) -> None:
     create_model(lookoutvision_client)
-    lookoutvision_mock.finish_training(PROJECT, "1")
+    lookoutvision_mock.model(PROJECT, "1").training.finish()
     before = lookoutvision_client.describe_project(ProjectName=PROJECT)["ProjectDescription"]
     with pytest.raises(lookoutvision_client.exceptions.ConflictException) as excinfo:
         lookoutvision_client.delete_project(ProjectName=PROJECT)
@@ -220,5 +220,5 @@ def test_only_two_models_train_at_a_time(
     assert error["ResponseMetadata"]["HTTPStatusCode"] == 402
     assert (error["ServiceCode"], error["QuotaCode"]) == ("lookoutvision", "L-2489F742")
     assert model_versions(lookoutvision_client) == ["1", "2"]
-    lookoutvision_mock.finish_training(PROJECT, "1")
+    lookoutvision_mock.model(PROJECT, "1").training.finish()
     assert create_model(lookoutvision_client)["ModelVersion"] == "3"

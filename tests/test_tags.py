@@ -140,7 +140,7 @@ def test_unknown_resources_are_not_found(
 def test_tags_go_with_a_deleted_model(
     lookoutvision_client: Any, lookoutvision_mock: Any, model_arn: str
 ) -> None:
-    lookoutvision_mock.finish_training(PROJECT, "1")
+    lookoutvision_mock.model(PROJECT, "1").training.finish()
     lookoutvision_client.delete_model(ProjectName=PROJECT, ModelVersion="1")
     lookoutvision_mock.advance(5)
     with pytest.raises(lookoutvision_client.exceptions.ResourceNotFoundException):

@@ -31,7 +31,7 @@ HOUR = timedelta(hours=1)
 def _dataset(client: Any, lv: Any, dataset_type: str, manifest: str, finish: bool = True) -> None:
     create_dataset_from(client, dataset_type, with_images(manifest))
     if finish:
-        lv.finish_dataset(PROJECT, dataset_type)
+        lv.dataset(PROJECT, dataset_type).import_.finish()
 
 
 def _trained(client: Any, lv: Any, version: str = "1") -> dict[str, Any]:
@@ -61,7 +61,7 @@ def test_a_dataset_still_being_created_is_a_conflict(bare: Any, lookoutvision_mo
         "DATASET",
         f"{PROJECT}/train",
     )
-    lookoutvision_mock.finish_dataset(PROJECT, "train")
+    lookoutvision_mock.dataset(PROJECT, "train").import_.finish()
     assert create_model(bare)["ModelVersion"] == "1"
 
 
@@ -191,7 +191,7 @@ def test_performance_is_a_function_of_the_data(bare: Any, lookoutvision_mock: An
                 DatasetType="train",
                 Changes=with_images(labeled_manifest(normal, anomaly, folder)).encode(),
             )
-            lookoutvision_mock.finish_dataset(PROJECT, "train")
+            lookoutvision_mock.dataset(PROJECT, "train").update.finish()
         create_model(bare)
         performance = _trained(bare, lookoutvision_mock, str(version))["Performance"]
         scores.append(tuple(sorted(performance.items())))

@@ -12,7 +12,9 @@ import pytest
 from freezegun import freeze_time
 from moto import mock_aws
 
-from mock_lookoutvision import LookoutVisionMock, clock, lookoutvision_backends, mock_lookoutvision
+from mock_lookoutvision import LookoutVisionMock, mock_lookoutvision
+from mock_lookoutvision.clock import clock
+from mock_lookoutvision.models import lookoutvision_backends
 
 from .conftest import OUTPUT, ready_project
 
@@ -35,10 +37,10 @@ def test_bare_decorator_on_a_function() -> None:
     assert _project_names(client) == ["decorated"]
 
 
-@mock_lookoutvision(training_duration=timedelta(minutes=1))
-def test_called_decorator_on_a_function_takes_options() -> None:
+@mock_lookoutvision(durations={"training": timedelta(minutes=1)}, as_kwarg="lv")
+def test_called_decorator_on_a_function_takes_options(lv: LookoutVisionMock) -> None:
     client = _client()
-    ready_project(client, name="decorated")
+    ready_project(client, lv, name="decorated")
     client.create_model(ProjectName="decorated", OutputConfig=OUTPUT)
     clock.advance(60)
     model = client.describe_model(ProjectName="decorated", ModelVersion="1")["ModelDescription"]
@@ -180,10 +182,10 @@ def test_nested_mocks_share_one_state() -> None:
 
 
 def test_a_nested_mocks_training_duration_applies_inside_it_only() -> None:
-    with mock_lookoutvision(training_duration=600) as outer:
+    with mock_lookoutvision(durations={"training": 600}) as outer:
         client = _client()
         ready_project(client, outer, "p")
-        with mock_lookoutvision(training_duration=60):
+        with mock_lookoutvision(durations={"training": 60}):
             client.create_model(ProjectName="p", OutputConfig=OUTPUT)
         client.create_model(ProjectName="p", OutputConfig=OUTPUT)
         outer.advance(60)
@@ -216,7 +218,7 @@ def test_handle_controls_act_on_a_chosen_region() -> None:
         client = boto3.client("lookoutvision", region_name="eu-west-1")
         output = ready_project(client, lv, "p")
         client.create_model(ProjectName="p", OutputConfig=output)
-        lv.finish_training("p", "1")
+        lv.model("p", "1").training.finish()
         assert (
             client.describe_model(ProjectName="p", ModelVersion="1")["ModelDescription"]["Status"]
             == "TRAINED"
@@ -225,7 +227,7 @@ def test_handle_controls_act_on_a_chosen_region() -> None:
 
 def test_negative_training_duration_is_refused() -> None:
     with pytest.raises(ValueError, match="negative"):
-        mock_lookoutvision(training_duration=-5)
+        mock_lookoutvision(durations={"training": -5})
 
 
 def test_regions_where_the_service_was_not_offered_are_refused_clearly(

@@ -155,11 +155,12 @@ class ModelOperations(DatasetOperations):
         version = str(project.last_version + 1)
         if problem is None and kms_key_id is not None:
             problem = self._kms_problem(kms_key_id)
+        now = clock.time()
         model = Model(
             project_name=project_name,
             version=version,
             arn=self.arn(f"model/{project_name}/{version}"),
-            created_at=clock.time(),
+            created_at=now,
             output_config=output_config,
             description=description,
             kms_key_id=kms_key_id,
@@ -176,6 +177,8 @@ class ModelOperations(DatasetOperations):
             # A failure a test planned wins over one the data would cause.
             planned_failure=self.controls.planned_failure(Step.TRAINING) or problem,
             on_success=lambda at: self._complete_training(model, at),
+            # Training starts as the model is created: it ends exactly a duration later.
+            at=now,
         )
         project.last_version += 1
         project.models[version] = model

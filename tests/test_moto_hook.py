@@ -1,4 +1,4 @@
-"""The attachment to moto's internals holds for the installed moto (see pyproject's range)."""
+"""The hook into moto's internals holds for the installed moto (see pyproject's range)."""
 
 from __future__ import annotations
 
@@ -11,22 +11,23 @@ import pytest
 from botocore.awsrequest import AWSRequest
 from moto import mock_aws
 
-from mock_lookoutvision import LookoutVisionBackend, lookoutvision_backends, moto_attachment
+from mock_lookoutvision import moto_hook
+from mock_lookoutvision.models import LookoutVisionBackend, lookoutvision_backends
 
 from .conftest import OUTPUT, PROJECT
 
 
 def test_attached_on_import() -> None:
-    assert moto_attachment.is_attached()
+    assert moto_hook.is_attached()
     assert moto.backend_index.backend_url_patterns[0][0] == "lookoutvision"
     assert moto.backends.get_backend("lookoutvision") is lookoutvision_backends  # type: ignore[call-overload]
 
 
 def test_attach_is_idempotent() -> None:
     before = list(moto.backend_index.backend_url_patterns)
-    moto_attachment.attach()
+    moto_hook.attach()
     assert moto.backend_index.backend_url_patterns == before
-    assert moto_attachment.is_attached()
+    assert moto_hook.is_attached()
 
 
 def test_each_call_runs_exactly_once(
@@ -62,8 +63,8 @@ def test_mocks_generic_backend_lookup_reaches_the_same_backend(lookoutvision_moc
     request = AWSRequest(
         method="GET", url="https://lookoutvision.us-east-1.amazonaws.com/2020-11-20/projects"
     ).prepare()
-    assert moto_attachment._moto_process_request is not None
-    status, _, body = moto_attachment._moto_process_request(request)
+    assert moto_hook.is_attached()
+    status, _, body = moto_hook.moto_process_request(request)
     assert status == 200
     assert f'"ProjectName": "{PROJECT}"' in body
 

@@ -208,7 +208,7 @@ class Scope:
             return self._found(lambda: PackagingJobControls(backend, project_name, job_name))
 
     def next(self, step: str) -> PlannedStep:
-        """The next step of a kind (``"training"``, ``"hosting_start"``, ...): ``.fails(message)``."""
+        """The next step of a kind (``"training"``, ``"hosting_start"``, ...), to ``.fails()``."""
         kind = STEPS_BY_NAME.get(step)
         if kind is None:
             raise ControlError(f"{step!r} is not a step; the steps are {', '.join(STEPS_BY_NAME)}")

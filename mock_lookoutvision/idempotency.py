@@ -138,5 +138,7 @@ class Tokens:
         now = clock.time()
         with self._lock:
             return sum(
-                1 for (op, _), call in self._calls.items() if op == operation and call.expires_at > now
+                1
+                for (op, _), call in self._calls.items()
+                if op == operation and call.expires_at > now
             )

@@ -72,7 +72,9 @@ class LookoutVisionMocker:
 
     def require_active(self) -> None:
         if not self.active:
-            raise RuntimeError("this mock_lookoutvision is not started; its handle acts only inside it")
+            raise RuntimeError(
+                "this mock_lookoutvision is not started; its handle acts only inside it"
+            )
 
     # Starting and stopping -------------------------------------------------------------------
 
@@ -155,7 +157,7 @@ def mock_lookoutvision(
 
 
 def mock_lookoutvision(func: F | None = None, **options: Any) -> LookoutVisionMocker | F:
-    """``@mock_lookoutvision``, ``@mock_lookoutvision(...)`` or ``with mock_lookoutvision() as lv:``.
+    """``@mock_lookoutvision``, ``@mock_lookoutvision(...)``, ``with mock_lookoutvision() as lv:``.
 
     ``durations`` sets how long steps take on the simulated clock, by step name (``training``,
     ``dataset_import``, ... or ``dataset`` and ``hosting`` for all of theirs); ``region_name`` is

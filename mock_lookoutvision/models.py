@@ -21,7 +21,6 @@ from .service.projects import ProjectOperations
 from .service.tags import TagOperations
 
 
-
 class LookoutVisionBackend(
     ProjectOperations, HostingOperations, PackagingOperations, TagOperations, BaseBackend
 ):

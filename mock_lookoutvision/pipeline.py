@@ -24,9 +24,7 @@ from .routing import path_and_query, router
 from .validation import validate
 
 
-def handle(
-    method: str, url: str, headers: Mapping[str, Any], body: bytes | str | None
-) -> Response:
+def handle(method: str, url: str, headers: Mapping[str, Any], body: bytes | str | None) -> Response:
     path, query = path_and_query(url)
     found = router().match(method.upper(), path)
     if found is None:

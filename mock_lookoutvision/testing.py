@@ -108,7 +108,7 @@ def labeled_lines(
 
 
 def manifest_text(lines: Sequence[dict[str, Any]]) -> str:
-    """Manifest lines as JSON Lines, as a manifest file or UpdateDatasetEntries' Changes hold them."""
+    """Manifest lines as JSON Lines: a manifest file's text, or UpdateDatasetEntries' Changes."""
     return "".join(json.dumps(line) + "\n" for line in lines)
 
 
@@ -224,9 +224,7 @@ def ready_project(
     return {"S3Location": {"Bucket": output_bucket, "Prefix": OUTPUT_PREFIX}}
 
 
-def trained_model(
-    lv: Scope, project_name: str = DEFAULT_PROJECT, **create_model: Any
-) -> str:
+def trained_model(lv: Scope, project_name: str = DEFAULT_PROJECT, **create_model: Any) -> str:
     """A model trained now in ``project_name`` (a ready project is made first if there is none);
     its version. ``create_model`` are more CreateModel parameters (Tags, Description, ...)."""
     client = boto3.client("lookoutvision", region_name=lv.region_name)

@@ -32,9 +32,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from .images import PNG, examine, file_type
 from .manifests import ANOMALY, NORMAL, Entry
 from .storage import Unavailable
-from .images import PNG, examine, file_type
 
 TEST_SHARE = 5  # one image in TEST_SHARE goes to the test set of a single-dataset project
 SINGLE_DATASET_MINIMUM = {NORMAL: 20, ANOMALY: 10}

@@ -68,7 +68,13 @@ def test_jpeg_images_are_accepted(hosted: Any) -> None:
 def test_a_test_can_set_the_result_for_an_image(hosted: Any, lookoutvision_mock: Any) -> None:
     image = png(seed=7)
     mask = png(seed=99)
-    lookoutvision_mock.set_detection_result(image, is_anomalous=True, confidence=0.97, anomalies=[Anomaly("background", 91.5, "#ffffff"), Anomaly("scratch", 8.5, "#ff0000")], anomaly_mask=mask)
+    lookoutvision_mock.set_detection_result(
+        image,
+        is_anomalous=True,
+        confidence=0.97,
+        anomalies=[Anomaly("background", 91.5, "#ffffff"), Anomaly("scratch", 8.5, "#ff0000")],
+        anomaly_mask=mask,
+    )
     result = _detect(hosted, image)
     assert (result["IsAnomalous"], result["Confidence"]) == (True, 0.97)
     assert [a["Name"] for a in result["Anomalies"]] == ["background", "scratch"]

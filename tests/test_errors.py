@@ -10,9 +10,9 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from mock_lookoutvision import (
-    ControlError,
     AccessDeniedException,
     ConflictException,
+    ControlError,
     InternalServerException,
     LookoutVisionError,
     ResourceNotFoundException,

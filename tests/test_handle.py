@@ -17,7 +17,7 @@ from mock_lookoutvision import (
     testing,
 )
 
-from .conftest import OUTPUT, PROJECT, create_model
+from .conftest import PROJECT, create_model
 
 GREENGRASS = {
     "Greengrass": {
@@ -122,9 +122,7 @@ def _create_dataset(client: Any, dataset_type: str = "test") -> None:
 
 def _update(client: Any) -> None:
     changes = testing.manifest_text(testing.labeled_lines(1, 0, folder="more"))
-    client.update_dataset_entries(
-        ProjectName=PROJECT, DatasetType="test", Changes=changes.encode()
-    )
+    client.update_dataset_entries(ProjectName=PROJECT, DatasetType="test", Changes=changes.encode())
 
 
 def test_dataset_import_update_and_deletion_finish_and_fail(
@@ -134,9 +132,9 @@ def test_dataset_import_update_and_deletion_finish_and_fail(
     _create_dataset(client)
     lv.dataset(PROJECT, "test").import_.fail()
     assert _dataset_status(client, "test") == ("CREATE_FAILED", "The dataset could not be created.")
-    assert client.list_dataset_entries(ProjectName=PROJECT, DatasetType="test")[
-        "DatasetEntries"
-    ] == []
+    assert (
+        client.list_dataset_entries(ProjectName=PROJECT, DatasetType="test")["DatasetEntries"] == []
+    )
     client.delete_dataset(ProjectName=PROJECT, DatasetType="test")
     lv.dataset(PROJECT, "test").deletion.fail("In use.")
     assert _dataset_status(client, "test") == ("DELETE_FAILED", "In use.")
@@ -199,7 +197,9 @@ def test_next_step_of_every_kind_fails(
     client.delete_dataset(ProjectName=PROJECT, DatasetType="test")
     assert _dataset_status(client, "test") == ("DELETE_FAILED", "dataset_deletion broke")
     changes = testing.manifest_text(testing.labeled_lines(1, 0, folder="more"))
-    client.update_dataset_entries(ProjectName=PROJECT, DatasetType="train", Changes=changes.encode())
+    client.update_dataset_entries(
+        ProjectName=PROJECT, DatasetType="train", Changes=changes.encode()
+    )
     assert _dataset_status(client, "train") == (
         "UPDATE_FAILED_ROLLBACK_COMPLETE",
         "dataset_update broke",
@@ -252,7 +252,9 @@ def test_durations_set_on_the_handle_apply_to_steps_begun_later(
     lookoutvision_mock.set_durations({"training": 10})
     create_model(lookoutvision_client)
     lookoutvision_mock.advance(10)
-    statuses = [m["Status"] for m in lookoutvision_client.list_models(ProjectName=PROJECT)["Models"]]
+    statuses = [
+        m["Status"] for m in lookoutvision_client.list_models(ProjectName=PROJECT)["Models"]
+    ]
     assert statuses == ["TRAINING", "TRAINED"]
 
 
@@ -287,7 +289,9 @@ def test_outer_durations_changed_inside_a_nested_mock_apply_to_the_outer_one_onl
 # Errors of the handle's own -------------------------------------------------------------------
 
 
-def test_ending_a_step_not_in_progress_says_what_and_where(trained: Any, lookoutvision_mock: Any) -> None:
+def test_ending_a_step_not_in_progress_says_what_and_where(
+    trained: Any, lookoutvision_mock: Any
+) -> None:
     with pytest.raises(StepNotInProgress) as error:
         lookoutvision_mock.model(PROJECT, "1").training.finish()
     assert str(error.value) == (

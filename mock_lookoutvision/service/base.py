@@ -54,15 +54,17 @@ class Project:
         return self.datasets
 
     def metadata(self) -> dict[str, object]:
-        return {"ProjectArn": self.arn, "ProjectName": self.name, "CreationTimestamp": self.created_at}
+        return {
+            "ProjectArn": self.arn,
+            "ProjectName": self.name,
+            "CreationTimestamp": self.created_at,
+        }
 
 
 class ServiceState:
     """The state of one account and region that the resource parts work on."""
 
-    def __init__(
-        self, account_id: str, region_name: str, partition: str, storage: Storage
-    ) -> None:
+    def __init__(self, account_id: str, region_name: str, partition: str, storage: Storage) -> None:
         self.account_id = account_id
         self.region_name = region_name
         self.partition = partition

@@ -220,9 +220,7 @@ class DatasetOperations(ServiceState):
             )
 
         scope = f"ListDatasetEntries/{project.arn}/{dataset_type}"
-        page, token = paginate(
-            scope, next_token, max_results, selected_from, lambda e: e.sequence
-        )
+        page, token = paginate(scope, next_token, max_results, selected_from, lambda e: e.sequence)
         return {"DatasetEntries": [entry.line for entry in page], "NextToken": token}
 
     def update_dataset_entries(self, project_name: str, dataset_type: str, changes: bytes) -> Done:

@@ -21,7 +21,7 @@ from ..quotas import CONCURRENT_TRAININGS, MODELS_PER_PROJECT
 from ..statuses import MODEL_HOSTING_STATUSES, ModelStatus, Step
 from ..storage import Unavailable
 from ..training import Evaluation, image_problem, plan
-from .base import Project, ServiceState
+from .base import Project
 from .datasets import Dataset, DatasetOperations
 
 # The developer guide's example output (getting-started-sdk).

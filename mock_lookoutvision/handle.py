@@ -64,8 +64,8 @@ class StepNotInProgress(ControlError):
 
 @dataclass(frozen=True)
 class StepControl:
-    """One resource's step of one kind: ``finish()`` ends it now as a step that ran its course,
-    ``fail(message)`` as a failed one."""
+    """One resource's step of one kind: ``finish()`` ends it now as a step that ran its course
+    (in the failure planned for it, if there is one), ``fail(message)`` as a failed one."""
 
     backend: LookoutVisionBackend
     resource: str  # e.g. "model widgets/1"
@@ -75,7 +75,7 @@ class StepControl:
     def finish(self) -> None:
         with self.backend.lock:
             self._require_in_progress()
-            self.lifecycle.succeed_now()
+            self.lifecycle.end_now()
 
     def fail(self, message: str | None = None) -> None:
         with self.backend.lock:

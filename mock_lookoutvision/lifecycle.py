@@ -200,11 +200,11 @@ class Lifecycle:
         self.reached.setdefault(outcome.status, at)
         self._pending = None
 
-    def succeed_now(self) -> None:
-        """Ends the step in progress now, as one that ran its course. The caller checks that
-        one is in progress (``step()``)."""
+    def end_now(self) -> None:
+        """Ends the step in progress now, as one that ran its course: in its success, or in the
+        failure planned for it. The caller checks that one is in progress (``step()``)."""
         assert self._pending is not None
-        self._succeed(self._pending, clock.time())
+        self._settle(clock.time())
 
     def fail_now(self, message: str) -> None:
         """Ends the step in progress now as failed, with ``message``."""

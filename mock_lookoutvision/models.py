@@ -13,27 +13,16 @@ from moto.core.base_backend import BackendDict, BaseBackend
 from .api_model import SERVICE_NAME
 from .endpoints import REGIONS
 from .moto_storage import MotoStorage
-from .service.base import ServiceState
-from .service.hosting import HostingOperations
-from .service.models import ModelOperations
-from .service.packaging import PackagingOperations
-from .service.projects import ProjectOperations
-from .service.tags import TagOperations
+from .service.composed import LookoutVisionService
 
 
-class LookoutVisionBackend(
-    ProjectOperations, HostingOperations, PackagingOperations, TagOperations, BaseBackend
-):
-    """The service's state in one account and region: its operations are the parts' methods,
-    named as botocore names the API's operations (``create_model`` for CreateModel)."""
+class LookoutVisionBackend(LookoutVisionService, BaseBackend):
+    """The service in one account and region, with moto's S3 and KMS as its storage."""
 
     def __init__(self, region_name: str, account_id: str) -> None:
         BaseBackend.__init__(self, region_name, account_id)
         storage = MotoStorage(account_id, region_name, self.partition)
-        ServiceState.__init__(self, account_id, region_name, self.partition, storage)
-        ModelOperations.__init__(self)
-        HostingOperations.__init__(self)
-        PackagingOperations.__init__(self)
+        LookoutVisionService.__init__(self, account_id, region_name, self.partition, storage)
 
 
 lookoutvision_backends = BackendDict(

@@ -12,6 +12,8 @@ import pytest
 import requests
 from moto.moto_api import state_manager
 
+from mock_lookoutvision.testing import manifest_text
+
 from .conftest import PROJECT
 
 BUCKET = "lv-images"
@@ -35,10 +37,6 @@ MANIFEST = [
 ]
 
 
-def _jsonl(lines: list[dict[str, Any]]) -> str:
-    return "\n".join(json.dumps(line) for line in lines) + "\n"
-
-
 @pytest.fixture
 def project(lookoutvision_client: Any) -> str:
     """A project without datasets (unlike the shared fixture): these tests make their own."""
@@ -50,7 +48,7 @@ def project(lookoutvision_client: Any) -> str:
 def s3(lookoutvision_mock: Any) -> Any:
     client = boto3.client("s3", region_name="us-east-1")
     client.create_bucket(Bucket=BUCKET)
-    client.put_object(Bucket=BUCKET, Key="train.manifest", Body=_jsonl(MANIFEST))
+    client.put_object(Bucket=BUCKET, Key="train.manifest", Body=manifest_text(MANIFEST))
     return client
 
 
@@ -186,8 +184,10 @@ def test_a_manifest_version_is_read_as_it_was(
     lookoutvision_client: Any, lookoutvision_mock: Any, project: str, s3: Any
 ) -> None:
     s3.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
-    first = s3.put_object(Bucket=BUCKET, Key="v.manifest", Body=_jsonl(MANIFEST[:2]))["VersionId"]
-    s3.put_object(Bucket=BUCKET, Key="v.manifest", Body=_jsonl(MANIFEST))
+    first = s3.put_object(Bucket=BUCKET, Key="v.manifest", Body=manifest_text(MANIFEST[:2]))[
+        "VersionId"
+    ]
+    s3.put_object(Bucket=BUCKET, Key="v.manifest", Body=manifest_text(MANIFEST))
     lookoutvision_client.create_dataset(
         ProjectName=PROJECT,
         DatasetType="train",
@@ -225,7 +225,7 @@ def test_list_entries_filters_by_when_entries_were_added(
     train.update_dataset_entries(
         ProjectName=PROJECT,
         DatasetType="train",
-        Changes=_jsonl([_line("late-1", "normal")]).encode(),
+        Changes=manifest_text([_line("late-1", "normal")]).encode(),
     )
     assert _entries(train, AfterCreationDate=middle) == ["late-1.jpg"]
     assert len(_entries(train, BeforeCreationDate=middle)) == 5
@@ -247,7 +247,7 @@ def test_list_entries_pages(train: Any) -> None:
 def test_update_adds_and_replaces_entries_by_source_ref(
     train: Any, lookoutvision_mock: Any
 ) -> None:
-    changes = _jsonl([_line("unlabeled-1", "anomaly"), _line("new-1", "normal")])
+    changes = manifest_text([_line("unlabeled-1", "anomaly"), _line("new-1", "normal")])
     answer = train.update_dataset_entries(
         ProjectName=PROJECT, DatasetType="train", Changes=changes.encode()
     )
@@ -372,7 +372,7 @@ def test_the_class_name_decides_the_label(
         {**_line("c"), "anomaly-label": 1, "anomaly-label-metadata": {"class-name": "scratch"}},
         {**_line("d"), "orphan-metadata": {"class-name": "anomaly"}},
     ]
-    s3.put_object(Bucket=BUCKET, Key="classes.manifest", Body=_jsonl(lines))
+    s3.put_object(Bucket=BUCKET, Key="classes.manifest", Body=manifest_text(lines))
     lookoutvision_client.create_dataset(
         ProjectName=PROJECT, DatasetType="train", DatasetSource=_source("classes.manifest")
     )
@@ -386,7 +386,7 @@ def test_a_test_dataset_holds_at_most_4000_images(
 ) -> None:
     # limits.md: 16,000 images in a training dataset, 4,000 in a test dataset.
     s3.put_object(
-        Bucket=BUCKET, Key="big.manifest", Body=_jsonl([_line(f"i{n}") for n in range(4001)])
+        Bucket=BUCKET, Key="big.manifest", Body=manifest_text([_line(f"i{n}") for n in range(4001)])
     )
     lookoutvision_client.create_dataset(
         ProjectName=PROJECT, DatasetType="test", DatasetSource=_source("big.manifest")
@@ -401,19 +401,23 @@ def test_an_update_may_not_grow_a_dataset_past_its_limit(
     lookoutvision_client: Any, lookoutvision_mock: Any, project: str, s3: Any
 ) -> None:
     s3.put_object(
-        Bucket=BUCKET, Key="full.manifest", Body=_jsonl([_line(f"i{n}") for n in range(4000)])
+        Bucket=BUCKET,
+        Key="full.manifest",
+        Body=manifest_text([_line(f"i{n}") for n in range(4000)]),
     )
     lookoutvision_client.create_dataset(
         ProjectName=PROJECT, DatasetType="test", DatasetSource=_source("full.manifest")
     )
     lookoutvision_mock.advance(MINUTE)
-    replace = _jsonl([_line("i1", "normal")]).encode()
+    replace = manifest_text([_line("i1", "normal")]).encode()
     lookoutvision_client.update_dataset_entries(
         ProjectName=PROJECT, DatasetType="test", Changes=replace
     )
     lookoutvision_mock.advance(MINUTE)
     with pytest.raises(lookoutvision_client.exceptions.ValidationException, match="at most 4000"):
         lookoutvision_client.update_dataset_entries(
-            ProjectName=PROJECT, DatasetType="test", Changes=_jsonl([_line("one-more")]).encode()
+            ProjectName=PROJECT,
+            DatasetType="test",
+            Changes=manifest_text([_line("one-more")]).encode(),
         )
     assert _describe(lookoutvision_client, "test")["ImageStats"]["Total"] == 4000

@@ -8,7 +8,7 @@ from typing import Any
 
 import boto3
 
-from .test_detect_anomalies import png
+from mock_lookoutvision import testing
 
 
 def _wait(lv: Any, describe: Any, done: set[str], step: timedelta) -> str:
@@ -25,44 +25,20 @@ def test_images_to_detection_and_cleanup(lookoutvision_mock: Any) -> None:
     lv = lookoutvision_mock
     s3 = boto3.client("s3", region_name="us-east-1")
     lookoutvision = boto3.client("lookoutvision", region_name="us-east-1")
-    s3.create_bucket(Bucket="factory-images")
     s3.create_bucket(Bucket="factory-results")
 
-    # Upload the images and a manifest that labels them, for a train and a test dataset.
-    manifests: dict[str, list[str]] = {"train": [], "test": []}
-    for dataset_type, normal, anomaly in (("train", 30, 10), ("test", 10, 10)):
-        for label, count in (("normal", normal), ("anomaly", anomaly)):
-            for number in range(count):
-                key = f"{dataset_type}/{label}/{number}.png"
-                s3.put_object(Bucket="factory-images", Key=key, Body=png(seed=number))
-                manifests[dataset_type].append(
-                    json.dumps(
-                        {
-                            "source-ref": f"s3://factory-images/{key}",
-                            "anomaly-label": int(label == "anomaly"),
-                            "anomaly-label-metadata": {
-                                "class-name": label,
-                                "human-annotated": "yes",
-                            },
-                        }
-                    )
-                )
-        s3.put_object(
-            Bucket="factory-images",
-            Key=f"{dataset_type}.manifest",
-            Body="\n".join(manifests[dataset_type]),
-        )
-
+    # The images, and a manifest that labels them, for a train and a test dataset.
     lookoutvision.create_project(ProjectName="line-7")
-    for dataset_type in ("train", "test"):
+    for dataset_type, normal, anomaly in (("train", 30, 10), ("test", 10, 10)):
+        source = testing.labeled_manifest(
+            normal,
+            anomaly,
+            bucket="factory-images",
+            key=f"{dataset_type}.manifest",
+            folder=dataset_type,
+        )
         lookoutvision.create_dataset(
-            ProjectName="line-7",
-            DatasetType=dataset_type,
-            DatasetSource={
-                "GroundTruthManifest": {
-                    "S3Object": {"Bucket": "factory-images", "Key": f"{dataset_type}.manifest"}
-                }
-            },
+            ProjectName="line-7", DatasetType=dataset_type, DatasetSource=source
         )
 
         def dataset_status(dataset_type: str = dataset_type) -> str:
@@ -105,7 +81,7 @@ def test_images_to_detection_and_cleanup(lookoutvision_mock: Any) -> None:
 
     lookoutvision.start_model(ProjectName="line-7", ModelVersion="1", MinInferenceUnits=1)
     assert _wait(lv, model_status, {"HOSTED", "HOSTING_FAILED"}, timedelta(minutes=1)) == "HOSTED"
-    image = s3.get_object(Bucket="factory-images", Key="test/anomaly/3.png")["Body"].read()
+    image = s3.get_object(Bucket="factory-images", Key="test/anomaly-3.png")["Body"].read()
     lv.set_detection_result(image, is_anomalous=True, confidence=0.93)
     detected = lookoutvision.detect_anomalies(
         ProjectName="line-7", ModelVersion="1", Body=image, ContentType="image/png"

@@ -14,6 +14,7 @@ import boto3
 import pytest
 
 from mock_lookoutvision import make_png
+from mock_lookoutvision.testing import manifest_text
 
 from .conftest import IMAGES_BUCKET, PROJECT, create_dataset_from, create_model
 
@@ -70,7 +71,7 @@ def _upload(lines: list[dict[str, Any]], mask: bytes = make_png(64, 64)) -> str:
         if "anomaly-mask-ref" in line:
             mask_key = line["anomaly-mask-ref"].removeprefix(f"s3://{IMAGES_BUCKET}/")
             s3.put_object(Bucket=IMAGES_BUCKET, Key=mask_key, Body=mask)
-    return "\n".join(json.dumps(line) for line in lines)
+    return manifest_text(lines)
 
 
 def _dataset(client: Any, lv: Any, manifest: str, dataset_type: str = "train") -> dict[str, Any]:

@@ -35,6 +35,7 @@ def request_account(headers: Mapping[str, Any]) -> str:
 def _account_of_access_key(access_key: str) -> str:
     """moto's IAM lookup, remembered: it walks every account and partition, and an access key's
     account never changes (moto makes new keys, with new ids, for new users and roles)."""
+    # Imported on first use, as moto does: its IAM module is heavy.
     from moto.iam.models import get_account_id_from
 
     account: str = get_account_id_from(access_key)

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, TypeVar
+from typing import Protocol, TypeVar
 
 from .accounts import default_account
 from .api_model import SERVICE_NAME, service_model
@@ -27,15 +27,22 @@ from .clock import clock
 from .errors import LookoutVisionError
 from .inference import Anomaly, DetectionResult, image_key
 from .journal import Call, journal
-from .lifecycle import Lifecycle, given_durations
+from .lifecycle import DurationMap, Lifecycle, given_durations
 from .models import LookoutVisionBackend, backend_of
 from .service.base import Project
 from .statuses import STEPS_BY_NAME, Step
 
-if TYPE_CHECKING:  # the mock owns its handle; only its type is needed here
-    from .mock import LookoutVisionMocker
-
 C = TypeVar("C")
+
+
+class MockOwner(Protocol):
+    """What a handle needs of the mock that hands it out (``mock.LookoutVisionMocker``)."""
+
+    region_name: str
+    durations: DurationMap
+
+    def require_active(self) -> None: ...
+
 
 # What a failed step says when a test gives no message.
 DEFAULT_FAILURE_MESSAGES = {
@@ -152,7 +159,7 @@ class Scope:
     """The controls of one account and region."""
 
     def __init__(
-        self, mock: LookoutVisionMocker, account_id: str | None, region_name: str | None
+        self, mock: MockOwner, account_id: str | None, region_name: str | None
     ) -> None:
         self._mock = mock
         self._account_id = account_id
@@ -249,7 +256,7 @@ class LookoutVisionMock(Scope):
     """An active mock's handle: its clock, journal and durations, and the controls of its default
     account and region (``scoped`` for others)."""
 
-    def __init__(self, mock: LookoutVisionMocker) -> None:
+    def __init__(self, mock: MockOwner) -> None:
         super().__init__(mock, None, None)
 
     def now(self) -> datetime:

@@ -64,6 +64,7 @@ class MotoStorage:
         return region
 
     def key_usable(self, key_id: str) -> bool:
+        # Imported on first use, like moto's S3: only CreateModel with a KmsKeyId needs it.
         from moto.kms.models import kms_backends
 
         # A key ARN names its own account and region; an id or alias is the caller's.

@@ -158,9 +158,7 @@ class PlannedStep:
 class Scope:
     """The controls of one account and region."""
 
-    def __init__(
-        self, mock: MockOwner, account_id: str | None, region_name: str | None
-    ) -> None:
+    def __init__(self, mock: MockOwner, account_id: str | None, region_name: str | None) -> None:
         self._mock = mock
         self._account_id = account_id
         self._region_name = region_name

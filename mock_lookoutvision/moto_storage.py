@@ -25,7 +25,13 @@ class MotoStorage:
 
     def _s3_backend(self) -> tuple[Any, type[Exception]]:
         s3_backends, missing_bucket = _s3()
-        return s3_backends[self.account_id][self.partition], missing_bucket
+        # Plain dict lookups first: BackendDict's own take a lock and copy (a training reads
+        # every image); moto's lookup makes the backend on first use.
+        partitions = dict.get(s3_backends, self.account_id)
+        backend = dict.get(partitions, self.partition) if partitions is not None else None
+        if backend is None:
+            backend = s3_backends[self.account_id][self.partition]
+        return backend, missing_bucket
 
     def _object(self, bucket: str, key: str, version: str | None) -> Any:
         s3, missing_bucket = self._s3_backend()

@@ -245,19 +245,6 @@ def test_durations_are_an_option_of_the_mock_for_every_step() -> None:
         assert _model_status(client)[0] == "HOSTED"
 
 
-def test_durations_set_on_the_handle_apply_to_steps_begun_later(
-    lookoutvision_client: Any, lookoutvision_mock: Any, project: str
-) -> None:
-    create_model(lookoutvision_client)
-    lookoutvision_mock.set_durations({"training": 10})
-    create_model(lookoutvision_client)
-    lookoutvision_mock.advance(10)
-    statuses = [
-        m["Status"] for m in lookoutvision_client.list_models(ProjectName=PROJECT)["Models"]
-    ]
-    assert statuses == ["TRAINING", "TRAINED"]
-
-
 @pytest.mark.parametrize(
     ("durations", "message"),
     [

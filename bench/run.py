@@ -58,7 +58,7 @@ import time
 import zlib
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -86,6 +86,7 @@ PAGE = 100  # ListDatasetEntries page size
 MODELS_PAGE = 10  # ListModels page size: the whole of the small project
 # A round's blocks: each runs the mocked sides, then (or first) the floors, without a mock.
 BLOCKS = 4
+FLOOR_VERSIONS = 512  # model versions the floor pair answers with, in turn
 
 
 @dataclass(frozen=True)
@@ -116,13 +117,17 @@ class _CannedBody:
 
 @dataclass(frozen=True)
 class Answer:
-    """One operation's answer as the mock gave it: what the floor sends back, and what botocore
-    must parse from it."""
+    """One operation's answer as the mock gave it to one request (method and URL): what the
+    floor sends back, and what botocore must parse from it."""
 
     operation: str
+    request: tuple[str, str]
     status: int
-    body: bytes
     parsed: dict[str, Any]
+    body: bytes = b""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "body", json.dumps(_wire(self.parsed)).encode())
 
 
 def _wire(value: Any) -> Any:
@@ -142,6 +147,14 @@ def _content(parsed: Mapping[str, Any]) -> dict[str, Any]:
     return {key: item for key, item in parsed.items() if key != "ResponseMetadata"}
 
 
+def _as_version(parsed: dict[str, Any], member: str, version: str) -> dict[str, Any]:
+    """A model's answer, as if about another version of the model."""
+    model = dict(parsed[member])
+    model["ModelArn"] = model["ModelArn"].rsplit("/", 1)[0] + f"/{version}"
+    model["ModelVersion"] = version
+    return {**parsed, member: model}
+
+
 def check_floor(answer: Answer, parsed: Mapping[str, Any]) -> None:
     """The floor client really got the canned answer, parsed into what the mock's answer was."""
     if _wire(_content(parsed)) != _wire(answer.parsed):
@@ -154,7 +167,8 @@ class Floors:
 
     def __init__(self, client: Any) -> None:
         self._client = client
-        self._answers: dict[tuple[str, str], Answer] = {}
+        # Answers by request; a request answered in turn by several (see ``vary``).
+        self._answers: dict[tuple[str, str], Iterator[Answer]] = {}
 
     def record(self, operation: str, call: Callable[[], Any]) -> Answer:
         """``call`` answered by the mock; its answer kept for the floor of the same request."""
@@ -169,15 +183,18 @@ class Floors:
             parsed = call()
         finally:
             self._client.meta.events.unregister(event, spy)
-        content = _content(parsed)
         status = int(parsed["ResponseMetadata"]["HTTPStatusCode"])
-        answer = Answer(operation, status, json.dumps(_wire(content)).encode(), content)
-        self._answers[seen[-1]] = answer
+        answer = Answer(operation, seen[-1], status, _content(parsed))
+        self.vary([answer])
         return answer
+
+    def vary(self, answers: list[Answer]) -> None:
+        """Answers to one request, given in turn."""
+        self._answers[answers[0].request] = itertools.cycle(answers)
 
     def _answer(self, request: Any, **_: Any) -> AWSResponse:
         # A request nobody recorded is a bug of the bench: KeyError, never the network.
-        answer = self._answers[(request.method, request.url)]
+        answer = next(self._answers[(request.method, request.url)])
         return AWSResponse(request.url, answer.status, CANNED_HEADERS, _CannedBody(answer.body))
 
     @contextmanager
@@ -472,6 +489,9 @@ class Bench:
         return Side(ignoring(pair), self.calls, after=lambda v: self.remove(project, v))
 
     def pair_floor_side(self) -> Side:
+        """The floor pair: the mock's answers to a CreateModel and a DescribeModel, copied for
+        ``FLOOR_VERSIONS`` versions, so that the floor's DescribeModel URLs change from call to
+        call as the mock's do (a repeated URL would hit caches a real run does not)."""
         client, project = self.client, "models-few"
         create = self.floors.record(
             "CreateModel",
@@ -483,6 +503,21 @@ class Bench:
             lambda: client.describe_model(ProjectName=project, ModelVersion=version),
         )
         self.remove(project, version)
+        answers: dict[str, tuple[Answer, Answer]] = {}
+        for number in range(FLOOR_VERSIONS):
+            other = str(100_000 + number)
+            method, url = describe.request
+            answers[other] = (
+                replace(create, parsed=_as_version(create.parsed, "ModelMetadata", other)),
+                replace(
+                    describe,
+                    request=(method, url.removesuffix(f"/{version}") + f"/{other}"),
+                    parsed=_as_version(describe.parsed, "ModelDescription", other),
+                ),
+            )
+        self.floors.vary([created for created, _ in answers.values()])
+        for _, described in answers.values():
+            self.floors.vary([described])
 
         def pair() -> tuple[Any, Any]:
             created = client.create_model(ProjectName=project, OutputConfig=self.output)
@@ -491,9 +526,10 @@ class Bench:
             )
             return created, described
 
-        def check(answers: tuple[Any, Any]) -> None:
-            check_floor(create, answers[0])
-            check_floor(describe, answers[1])
+        def check(parsed: tuple[Any, Any]) -> None:
+            expected = answers[parsed[0]["ModelMetadata"]["ModelVersion"]]
+            check_floor(expected[0], parsed[0])
+            check_floor(expected[1], parsed[1])
 
         return Side(ignoring(pair), self.calls, mocked=False, check=check)
 

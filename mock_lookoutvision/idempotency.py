@@ -53,25 +53,46 @@ def token_member(operation: OperationModel) -> str | None:
 
 def reduced(shape: Shape, value: Any) -> Any:
     """``value`` as it is compared with a repeat's: a copy later changes can't reach."""
+    return _reducer(shape)(value)
+
+
+@functools.cache
+def _reducer(shape: Shape) -> Callable[[Any], Any]:
+    """``reduced`` for one shape, planned once: a token comes with most calls that create."""
     if isinstance(shape, StructureShape):
-        if not isinstance(value, dict):
-            return value
-        return tuple(
-            (name, reduced(shape.members[name], item))
-            for name, item in sorted(value.items())
-            if name in shape.members and not _absent(shape.members[name], item)
-        )
+        members = {
+            name: (_reducer(member), _absent(member)) for name, member in shape.members.items()
+        }
+
+        def structure(value: Any) -> Any:
+            if not isinstance(value, dict):
+                return value
+            kept = []
+            for name in sorted(value):
+                planned = members.get(name)
+                item = value[name]
+                if planned is not None and not planned[1](item):
+                    kept.append((name, planned[0](item)))
+            return tuple(kept)
+
+        return structure
     if isinstance(shape, ListShape):
         if shape.name in _KEYED_LISTS:
-            return frozenset((item.get("Key"), item.get("Value")) for item in value)
-        return tuple(reduced(shape.member, item) for item in value)
-    if isinstance(value, bool):
-        return ("boolean", value)
-    return value
+            return lambda items: frozenset((item.get("Key"), item.get("Value")) for item in items)
+        item_reducer = _reducer(shape.member)
+        return lambda items: tuple(item_reducer(item) for item in items)
+    return _scalar
 
 
-def _absent(shape: Shape, value: Any) -> bool:
-    return value is None or (shape.name in _KEYED_LISTS and not value)
+def _scalar(value: Any) -> Any:
+    return ("boolean", value) if isinstance(value, bool) else value
+
+
+def _absent(shape: Shape) -> Callable[[Any], bool]:
+    """Whether a member's value counts as not given: None, and no tags for a tag list."""
+    if shape.name in _KEYED_LISTS:
+        return lambda value: value is None or not value
+    return lambda value: value is None
 
 
 @dataclass

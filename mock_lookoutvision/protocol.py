@@ -33,6 +33,8 @@ ToWire = Callable[[Any], Any]
 # without the cost of a fresh uuid4 per call.
 _REQUEST_ID_PREFIX = str(uuid.uuid4())[:24]
 _request_counter = itertools.count(1)
+# What is written is built fresh from the shapes, so it can't hold a cycle to look for.
+_to_json = json.JSONEncoder(check_circular=False).encode
 
 
 @dataclass(frozen=True)
@@ -160,7 +162,7 @@ def _serialize(
     for name, header in _header_members(shape):
         if values.get(name) is not None:
             headers[header] = str(values[name])
-    return status, headers, json.dumps(_to_wire(shape)(values))
+    return status, headers, _to_json(_to_wire(shape)(values))
 
 
 @functools.cache

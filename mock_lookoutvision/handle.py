@@ -145,14 +145,14 @@ def _project(backend: LookoutVisionBackend, name: str) -> Project:
 
 @dataclass(frozen=True)
 class PlannedStep:
-    controls_of: Callable[[], LookoutVisionBackend]
+    backend: Callable[[], LookoutVisionBackend]  # of the scope, looked up when used
     step: Step
 
     def fails(self, message: str | None = None) -> None:
         """The next step of this kind to begin in the account and region fails, with
         ``message`` as its StatusMessage."""
         message = message or DEFAULT_FAILURE_MESSAGES[self.step]
-        self.controls_of().controls.plan_failure(self.step, message)
+        self.backend().controls.plan_failure(self.step, message)
 
 
 class Scope:

@@ -121,12 +121,20 @@ class DatasetOperations(ServiceState):
         refused: frozenset[str] = DATASET_BUSY_STATUSES | {DatasetStatus.CREATE_FAILED},
     ) -> Dataset:
         """The dataset, unless its status is one in which it can't be ``action``."""
-        dataset = self.dataset(project, dataset_type)
+        return self.require_idle(self.dataset(project, dataset_type), action, refused)
+
+    def require_idle(
+        self,
+        dataset: Dataset,
+        action: str,
+        refused: frozenset[str] = DATASET_BUSY_STATUSES | {DatasetStatus.CREATE_FAILED},
+    ) -> Dataset:
+        """``dataset``, unless its status is one in which it can't be ``action``."""
         status = dataset.lifecycle.refresh(is_read=False)
         if status in refused:
             raise ConflictException(
-                f"The {dataset_type} dataset of project {project.name} is {status}; "
-                f"it can't be {action} now.",
+                f"The {dataset.dataset_type} dataset of project {dataset.project_name} is "
+                f"{status}; it can't be {action} now.",
                 resource_id=dataset.resource_id,
                 resource_type="DATASET",
             )

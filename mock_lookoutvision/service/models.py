@@ -218,8 +218,8 @@ class ModelOperations(DatasetOperations):
             raise ValidationException(
                 f"Project {project.name} has no training dataset; create one before a model."
             )
-        for dataset_type in list(datasets):
-            self.idle_dataset(project, dataset_type, "trained on")
+        for dataset in datasets.values():
+            self.require_idle(dataset, "trained on")
         return train, datasets.get("test")
 
     def _check_output_bucket(self, output_config: dict[str, Any]) -> None:

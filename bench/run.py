@@ -36,8 +36,9 @@ sees a floor's request. Each side gets a quarter of its calls per block, so both
 measured back to back, interleaved, in the same round. Each call is timed on its own with
 ``perf_counter`` (untimed work runs between calls) with the cyclic garbage collector off, as
 ``timeit`` does; the set-up's objects are frozen out of collections (``gc.freeze``). What a side
-creates is removed as it goes (each pair's model is trained, deleted and its deletion finished,
-untimed), so every round measures the same sizes; the model counts are checked before and after.
+creates is removed, untimed (a pair's model has its training ended at once and is deleted, with
+its deletion finished, at the end of its stretch), so every round measures the same sizes; the
+model counts are checked before and after.
 
 ``--small`` divides the large sizes by 10 for quick local runs; the targets are for the full sizes.
 Exit status 0 whether targets hold or not (they are read by people, on a quiet machine); non-zero
@@ -235,6 +236,7 @@ class Side:
     before: Callable[[], Any] | None = None  # untimed, before each call
     after: Callable[[Any], object] | None = None  # untimed, with what ``work`` returned
     check: Callable[[Any], None] | None = None  # untimed, on the last result of each stretch
+    settle: Callable[[], None] | None = None  # untimed, after each stretch
 
 
 @dataclass(frozen=True)
@@ -306,6 +308,8 @@ def interleaved(row: Row, sides: list[tuple[str, Side]], calls: int, tally: Tall
     for name, side in sides:
         if side.check is not None and name in last:
             side.check(last[name])
+        if side.settle is not None:
+            side.settle()
 
 
 def run_round(
@@ -476,9 +480,13 @@ class Bench:
         ]
 
     def pair_side(self, project: str) -> Side:
-        """CreateModel + DescribeModel in ``project``; the model is then trained, deleted and its
-        deletion finished, untimed, so the project keeps its size."""
+        """CreateModel + DescribeModel in ``project``. Between pairs, untimed, only the light
+        part of the clean-up: the model's training is ended (failed: no images read), so the next
+        CreateModel has a training slot. The heavy part (DeleteModel and its deletion, so the
+        project keeps its size) waits for the end of the stretch: work between timed calls
+        leaves caches cold, and the floor, run with no mock, has none between its calls."""
         client = self.client
+        made: list[str] = []
 
         def pair() -> str:
             created = client.create_model(ProjectName=project, OutputConfig=self.output)
@@ -486,7 +494,15 @@ class Bench:
             client.describe_model(ProjectName=project, ModelVersion=version)
             return version
 
-        return Side(ignoring(pair), self.calls, after=lambda v: self.remove(project, v))
+        def end_training(version: str) -> None:
+            self.lv.model(project, version).training.fail("Ended by the benchmark.")
+            made.append(version)
+
+        def tidy() -> None:
+            while made:
+                self.remove(project, made.pop())
+
+        return Side(ignoring(pair), self.calls, after=end_training, settle=tidy)
 
     def pair_floor_side(self) -> Side:
         """The floor pair: the mock's answers to a CreateModel and a DescribeModel, copied for

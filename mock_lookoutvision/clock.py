@@ -8,14 +8,19 @@ latter by ``freeze_time(tz_offset=...)``.
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from datetime import datetime, timedelta, timezone
 
 
 def duration_seconds(duration: float | timedelta, why_not_negative: str) -> float:
-    """Seconds in a duration given as seconds or a timedelta; negative ones are refused."""
+    """Seconds in a duration given as seconds or a timedelta; negative and non-finite ones are
+    refused."""
     seconds = duration.total_seconds() if isinstance(duration, timedelta) else float(duration)
+    # NaN passes every comparison, so it is refused before it can reach an offset or a deadline.
+    if not math.isfinite(seconds):
+        raise ValueError(f"a duration must be finite, not {seconds}")
     if seconds < 0:
         raise ValueError(f"{why_not_negative}; got {seconds} seconds")
     return seconds

@@ -151,6 +151,16 @@ def test_the_clock_never_runs_backwards(lookoutvision_mock: Any) -> None:
         lookoutvision_mock.advance(-1)
 
 
+@pytest.mark.parametrize("seconds", [float("nan"), float("inf")])
+def test_the_clock_refuses_a_step_that_is_not_finite(
+    lookoutvision_mock: Any, seconds: float
+) -> None:
+    with freeze_time("2024-01-01"):
+        with pytest.raises(ValueError, match="must be finite"):
+            lookoutvision_mock.advance(seconds)
+        assert lookoutvision_mock.now() == dt.datetime(2024, 1, 1, tzinfo=timezone.utc)
+
+
 def test_timestamps_come_from_the_simulated_clock(
     lookoutvision_client: Any, lookoutvision_mock: Any, project: str
 ) -> None:

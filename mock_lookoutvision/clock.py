@@ -29,12 +29,19 @@ def duration_seconds(duration: float | timedelta, why_not_negative: str) -> floa
 class SimulatedClock:
     def __init__(self) -> None:
         self._offset = 0.0
+        # Faster than real time (a server's ``--speed``): from real time ``_since`` on, each real
+        # second is ``_speed`` simulated ones.
+        self._speed = 1.0
+        self._since = 0.0
         self._lock = threading.Lock()
 
     def time(self) -> float:
         """Seconds since the epoch, simulated."""
         # Looked up on the module at call time so that patched clocks are seen.
-        return time.time() + self._offset
+        real = time.time()
+        if self._speed == 1.0:  # the common case, kept to one addition
+            return real + self._offset
+        return real + self._offset + (real - self._since) * (self._speed - 1.0)
 
     def now(self) -> datetime:
         """The simulated time as an aware UTC datetime."""
@@ -47,13 +54,33 @@ class SimulatedClock:
             self._offset += seconds
         return self.now()
 
+    @property
+    def speed(self) -> float:
+        return self._speed
+
+    def set_speed(self, speed: float) -> None:
+        """From now on, each real second is ``speed`` simulated seconds (1 is real time)."""
+        if not math.isfinite(speed) or speed < 1:
+            raise ValueError(f"the clock's speed is at least 1 (real time), not {speed}")
+        with self._lock:
+            real = time.time()
+            # What the old speed gained so far becomes part of the offset, so time runs on
+            # without a jump.
+            self._offset += (real - self._since) * (self._speed - 1.0)
+            self._since = real
+            self._speed = float(speed)
+
     def offset_seconds(self) -> float:
-        """Seconds ``advance`` has added to real time so far."""
-        return self._offset
+        """Seconds simulated time is ahead of real time: what ``advance`` added, and what a speed
+        above 1 gained."""
+        return self._offset + (time.time() - self._since) * (self._speed - 1.0)
 
     def reset(self) -> None:
+        """Back to real time: no offset, speed 1."""
         with self._lock:
             self._offset = 0.0
+            self._speed = 1.0
+            self._since = 0.0
 
 
 clock = SimulatedClock()

@@ -1,0 +1,255 @@
+"""The handle's controls as JSON routes under ``/_mock_lookoutvision/``, for clients of the server
+in other processes (a JavaScript test, a shell script driving the AWS CLI).
+
+Every route takes a JSON object (``POST``) or query parameters (``GET``) and answers JSON. Each may
+name ``account_id`` and ``region_name`` to act on another account or region than the server's
+default ones. A bad control request gets a 4xx with ``{"error": <kind>, "message": ...}``; no
+control answers HTML.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any
+
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import Map, Rule
+from werkzeug.wrappers import Request, Response
+
+from . import errors
+from .clock import clock
+from .handle import ControlError, LookoutVisionMock, Scope, StepControl, StepNotInProgress
+from .handle import UnknownResource as UnknownResourceError
+from .journal import Call
+
+CONTROL_PREFIX = "/_mock_lookoutvision/"
+
+# The service errors a control may inject, by their code.
+INJECTABLE_ERRORS: dict[str, type[errors.LookoutVisionError]] = {
+    kind.code: kind
+    for kind in (
+        errors.AccessDeniedException,
+        errors.ConflictException,
+        errors.InternalServerException,
+        errors.ResourceNotFoundException,
+        errors.ServiceQuotaExceededException,
+        errors.ThrottlingException,
+        errors.ValidationException,
+    )
+}
+# The URL's step names, and the attribute each names on the resource's controls.
+_STEP_ATTRIBUTES = {
+    "models": {s: s for s in ("training", "hosting_start", "hosting_stop", "deletion")},
+    "datasets": {"import": "import_", "update": "update", "deletion": "deletion"},
+    "packaging-jobs": {"packaging": "packaging"},
+}
+
+
+class BadControlRequest(ValueError):
+    """A control request that is not what its route takes."""
+
+
+def _routes() -> Map:
+    p = CONTROL_PREFIX
+    return Map(
+        [
+            Rule(f"{p}now", endpoint="now", methods=["GET"]),
+            Rule(f"{p}advance", endpoint="advance", methods=["POST"]),
+            Rule(f"{p}reset", endpoint="reset", methods=["POST"]),
+            Rule(f"{p}speed", endpoint="speed", methods=["POST"]),
+            Rule(f"{p}durations", endpoint="durations", methods=["POST"]),
+            Rule(f"{p}quotas", endpoint="quota", methods=["POST"]),
+            Rule(f"{p}errors", endpoint="inject_error", methods=["POST"]),
+            Rule(f"{p}next-failure", endpoint="next_failure", methods=["POST"]),
+            Rule(f"{p}calls", endpoint="calls", methods=["GET"]),
+            Rule(
+                f"{p}<any(models, datasets, 'packaging-jobs'):kind>/<project>/<name>/<step>/"
+                "<any(finish, fail):action>",
+                endpoint="step",
+                methods=["POST"],
+            ),
+        ]
+    )
+
+
+class ControlRoutes:
+    """A WSGI application answering the control routes with a server's handle."""
+
+    def __init__(self, handle: LookoutVisionMock, reset: Callable[[], None]) -> None:
+        self._handle = handle
+        self._reset_all = reset
+        self._map = _routes()
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        response = self._answer(Request(environ))
+        return response(environ, start_response)
+
+    def _answer(self, request: Request) -> Response:
+        try:
+            endpoint, labels = self._map.bind_to_environ(request.environ).match()
+            arguments = self._arguments(request)
+            action: Callable[..., dict[str, Any]] = getattr(self, f"_{endpoint}")
+            return _json(200, action(self._scope(arguments), arguments, **labels))
+        except HTTPException as refused:  # no such route, or not with this method
+            kind = "UnknownControl" if refused.code == 404 else "MethodNotAllowed"
+            return _json(refused.code or 400, _error(kind, refused.description or ""))
+        except BadControlRequest as bad:
+            return _json(400, _error("BadControlRequest", str(bad)))
+        except UnknownResourceError as missing:
+            return _json(404, _error("UnknownResource", str(missing)))
+        except StepNotInProgress as idle:
+            return _json(409, _error("StepNotInProgress", str(idle)))
+        except (ControlError, ValueError) as refused:
+            return _json(400, _error("BadControlRequest", str(refused)))
+
+    @staticmethod
+    def _arguments(request: Request) -> dict[str, Any]:
+        if request.method == "GET":
+            return dict(request.args)
+        data = request.get_data()
+        if not data.strip():
+            return {}
+        try:
+            arguments = json.loads(data)
+        except (ValueError, RecursionError):
+            raise BadControlRequest("the request body is not JSON") from None
+        if not isinstance(arguments, dict):
+            raise BadControlRequest("the request body must be a JSON object")
+        return arguments
+
+    def _scope(self, arguments: Mapping[str, Any]) -> Scope:
+        account_id = _optional(arguments, "account_id", str)
+        region_name = _optional(arguments, "region_name", str)
+        if account_id is None and region_name is None:
+            return self._handle
+        return self._handle.scoped(account_id=account_id, region_name=region_name)
+
+    # The routes. Each takes the scope, the JSON arguments and the URL's labels.
+
+    def _now(self, scope: Scope, arguments: Mapping[str, Any]) -> dict[str, Any]:
+        return {"now": clock.time(), "speed": clock.speed}
+
+    def _advance(self, scope: Scope, arguments: Mapping[str, Any]) -> dict[str, Any]:
+        seconds = _required(arguments, "seconds", (int, float))
+        return {"now": self._handle.advance(seconds).timestamp()}
+
+    def _reset(self, scope: Scope, arguments: Mapping[str, Any]) -> dict[str, Any]:
+        self._reset_all()
+        return {"now": clock.time()}
+
+    def _speed(self, scope: Scope, arguments: Mapping[str, Any]) -> dict[str, Any]:
+        clock.set_speed(_required(arguments, "speed", (int, float)))
+        return {"now": clock.time(), "speed": clock.speed}
+
+    def _durations(self, scope: Scope, arguments: Mapping[str, Any]) -> dict[str, Any]:
+        durations = _required(arguments, "durations", dict)
+        for name, seconds in durations.items():
+            if isinstance(seconds, bool) or not isinstance(seconds, int | float):
+                raise BadControlRequest(f"the duration of {name!r} must be a number of seconds")
+        self._handle.set_durations(durations)
+        return {}
+
+    def _quota(self, scope: Scope, arguments: Mapping[str, Any]) -> dict[str, Any]:
+        scope.set_quota(_required(arguments, "quota_code", str), _required(arguments, "value", int))
+        return {}
+
+    def _inject_error(self, scope: Scope, arguments: Mapping[str, Any]) -> dict[str, Any]:
+        code = _required(arguments, "code", str)
+        kind = INJECTABLE_ERRORS.get(code)
+        if kind is None:
+            raise BadControlRequest(
+                f"{code!r} is not an error to inject; those are {', '.join(INJECTABLE_ERRORS)}"
+            )
+        members = _optional(arguments, "members", dict) or {}
+        try:
+            error = kind(_required(arguments, "message", str), **members)
+        except TypeError as wrong:
+            raise BadControlRequest(f"{code} does not take these members: {wrong}") from None
+        times = _optional(arguments, "times", int)
+        scope.inject_error(
+            _required(arguments, "operation", str), error, 1 if times is None else times
+        )
+        return {}
+
+    def _next_failure(self, scope: Scope, arguments: Mapping[str, Any]) -> dict[str, Any]:
+        step = _required(arguments, "step", str)
+        scope.next(step).fails(_optional(arguments, "message", str))
+        return {}
+
+    def _calls(self, scope: Scope, arguments: Mapping[str, Any]) -> dict[str, Any]:
+        operation = _optional(arguments, "operation", str)
+        return {"calls": [_call_json(call) for call in self._handle.calls(operation)]}
+
+    def _step(
+        self,
+        scope: Scope,
+        arguments: Mapping[str, Any],
+        *,
+        kind: str,
+        project: str,
+        name: str,
+        step: str,
+        action: str,
+    ) -> dict[str, Any]:
+        attribute = _STEP_ATTRIBUTES[kind].get(step)
+        if attribute is None:
+            raise BadControlRequest(
+                f"{kind} have no step {step!r}; theirs are {', '.join(_STEP_ATTRIBUTES[kind])}"
+            )
+        if kind == "models":
+            controls: object = scope.model(project, name)
+        elif kind == "datasets":
+            controls = scope.dataset(project, name)
+        else:
+            controls = scope.packaging_job(project, name)
+        control: StepControl = getattr(controls, attribute)
+        if action == "finish":
+            control.finish()
+        else:
+            control.fail(_optional(arguments, "message", str))
+        return {}
+
+
+def _required(arguments: Mapping[str, Any], name: str, kind: type | tuple[type, ...]) -> Any:
+    value = _optional(arguments, name, kind)
+    if value is None:
+        raise BadControlRequest(f"{name!r} is required")
+    return value
+
+
+def _optional(arguments: Mapping[str, Any], name: str, kind: type | tuple[type, ...]) -> Any:
+    value = arguments.get(name)
+    # JSON's true and false are Python bools, which are ints too.
+    if value is not None and (isinstance(value, bool) or not isinstance(value, kind)):
+        wanted = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+        raise BadControlRequest(f"{name!r} must be a {wanted}, not {json.dumps(value)}")
+    return value
+
+
+def _error(kind: str, message: str) -> dict[str, str]:
+    return {"error": kind, "message": message}
+
+
+def _json(status: int, body: Mapping[str, Any]) -> Response:
+    return Response(json.dumps(body, default=_jsonable), status=status, mimetype="application/json")
+
+
+def _call_json(call: Call) -> dict[str, Any]:
+    return {
+        "operation": call.operation,
+        "parameters": call.parameters,
+        "error": call.error,
+        "seconds": call.seconds,
+    }
+
+
+def _jsonable(value: Any) -> Any:
+    """Parameters that JSON has no type for: blobs as base64, timestamps as epoch seconds."""
+    if isinstance(value, bytes | bytearray):
+        return base64.b64encode(value).decode()
+    if isinstance(value, datetime):
+        return value.timestamp()
+    return str(value)

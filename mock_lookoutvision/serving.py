@@ -1,0 +1,352 @@
+"""Server mode: the service and moto's others on one HTTP endpoint, for clients in other processes
+(the AWS CLI, the JavaScript SDK, signed REST) and for async Python.
+
+The endpoint is moto's own server application with two things in front of it:
+
+- ``/_mock_lookoutvision/...``: the handle's controls as JSON routes (``control_routes``);
+- the requests moto's server would give this service (it chooses by the SigV4 credential scope;
+  a ``lookoutvision.<region>`` Host header is taken too) go to the request pipeline, under the
+  endpoint URL of the region the request was signed for. Unsigned requests to the service's paths
+  get the 403 AWS answers a request without a signature.
+
+Everything else (S3, KMS, IAM, STS, ``/moto-api/...``) is moto's server as it is. Requests are
+served on threads of werkzeug's server; ``stop()`` closes open keep-alive connections and joins
+their threads, so a stopped server leaves no thread or socket behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import re
+import socket
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from datetime import timedelta
+from types import TracebackType
+from typing import Any, cast
+
+from moto import settings as moto_settings
+from werkzeug.wrappers import Request
+
+from .api_model import API_VERSION, SERVICE_NAME, register_data_path
+from .clock import clock
+from .control_routes import CONTROL_PREFIX, ControlRoutes
+from .endpoints import HOST, REGIONS
+from .handle import LookoutVisionMock
+from .lifecycle import DurationMap, step_durations
+from .lifecycle import durations as durations_in_force
+from .mock import DEFAULT_REGION, reset_state
+from .pipeline import handle
+
+DEFAULT_HOST = "127.0.0.1"
+# moto's own server's default, so that an endpoint configured for ``moto_server`` finds this one.
+DEFAULT_PORT = 5000
+
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+# "Credential=AKID/20261201/eu-west-1/lookoutvision/aws4_request" in a SigV4 Authorization header.
+_CREDENTIAL_SCOPE = re.compile(r"Credential=[^/,\s]+/\d{8}/([^/,\s]+)/([^/,\s]+)/aws4_request")
+_SERVICE_PATHS = f"/{API_VERSION}/"
+_log = logging.getLogger(__name__)
+
+
+class MissingServerExtra(ImportError):
+    """Server mode needs moto's server dependencies."""
+
+
+def _moto_server(log_requests: bool) -> tuple[WSGIApp, type[Any]]:
+    """moto's server application and request handler (imported on first use: they pull in Flask,
+    which only server mode needs)."""
+    try:
+        from moto.moto_server.werkzeug_app import (
+            DomainDispatcherApplication,
+            MotoRequestHandler,
+            create_backend_app,
+        )
+    except ImportError as missing:
+        raise MissingServerExtra(
+            "server mode needs moto's server dependencies: pip install 'mock-lookoutvision[server]'"
+        ) from missing
+
+    class RequestHandler(MotoRequestHandler):
+        def log_request(self, *args: Any) -> None:
+            # One line per request is the command line's choice; a test's server stays quiet.
+            if log_requests:
+                super().log_request(*args)
+
+    return DomainDispatcherApplication(create_backend_app), RequestHandler
+
+
+def _json_response(
+    start_response: Callable[..., Any], status: int, body: Mapping[str, Any], error_type: str
+) -> Iterable[bytes]:
+    data = json.dumps(body).encode()
+    start_response(
+        f"{status} {_REASONS.get(status, 'Error')}",
+        [
+            ("Content-Type", "application/json"),
+            ("Content-Length", str(len(data))),
+            ("x-amzn-ErrorType", error_type),
+        ],
+    )
+    return [data]
+
+
+_REASONS = {200: "OK", 400: "Bad Request", 403: "Forbidden", 500: "Internal Server Error"}
+
+
+class ServerApplication:
+    """The WSGI application of the endpoint: controls, this service, then moto's server."""
+
+    def __init__(self, moto_app: WSGIApp, controls: ControlRoutes) -> None:
+        self._moto_app = moto_app
+        self._controls = controls
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        path = environ.get("PATH_INFO", "")
+        if path.startswith(CONTROL_PREFIX):
+            return self._controls(environ, start_response)
+        authorization = environ.get("HTTP_AUTHORIZATION", "")
+        scope = _CREDENTIAL_SCOPE.search(authorization)
+        if scope is not None:
+            region, service = scope.groups()
+            if service == SERVICE_NAME:
+                return self._service(environ, start_response, region)
+            return self._moto_app(environ, start_response)
+        if path.startswith(_SERVICE_PATHS) or HOST.match(f"https://{environ.get('HTTP_HOST')}"):
+            # moto's server would hand these to S3, its default; AWS's front end refuses them.
+            return self._unsigned(start_response, authorization)
+        return self._moto_app(environ, start_response)
+
+    def _service(
+        self, environ: dict[str, Any], start_response: Callable[..., Any], region: str
+    ) -> Iterable[bytes]:
+        if region not in REGIONS and not moto_settings.allow_unknown_region():
+            # What AWS answers a request signed for a region its endpoint doesn't serve.
+            return _json_response(
+                start_response,
+                403,
+                {"message": f"Credential should be scoped to a valid region, not '{region}'."},
+                "InvalidSignatureException",
+            )
+        request = Request(environ)
+        raw_path = environ.get("RAW_URI") or environ.get("REQUEST_URI") or request.full_path
+        url = f"https://{SERVICE_NAME}.{region}.amazonaws.com{raw_path}"
+        try:
+            status, headers, body = handle(
+                request.method, url, cast(Mapping[str, Any], request.headers), request.get_data()
+            )
+        except Exception:  # a fault of the mock's own: still an AWS-shaped answer, never HTML
+            _log.exception("%s %s failed", request.method, raw_path)
+            return _json_response(
+                start_response,
+                500,
+                {"message": "The mock failed to answer this request; see the server's log."},
+                "InternalServerException",
+            )
+        data = body.encode() if isinstance(body, str) else body
+        start_response(
+            f"{status} {_REASONS.get(status, 'Error')}",
+            [*headers.items(), ("Content-Length", str(len(data)))],
+        )
+        return [data]
+
+    @staticmethod
+    def _unsigned(start_response: Callable[..., Any], authorization: str) -> Iterable[bytes]:
+        if not authorization:
+            return _json_response(
+                start_response,
+                403,
+                {"message": "Missing Authentication Token"},
+                "MissingAuthenticationTokenException",
+            )
+        return _json_response(
+            start_response,
+            400,
+            {
+                "message": "Authorization header requires a SigV4 'Credential' parameter of the "
+                "form Credential=<key id>/<date>/<region>/lookoutvision/aws4_request."
+            },
+            "IncompleteSignatureException",
+        )
+
+
+class _ConnectionTrackingServer:
+    """Builds werkzeug's threaded server and remembers each connection it serves, so that
+    ``close()`` can end keep-alive connections a client left open and join their threads."""
+
+    def __init__(self, host: str, port: int, app: WSGIApp, handler: type[Any]) -> None:
+        from werkzeug.serving import ThreadedWSGIServer
+
+        tracker = self
+        # Each connection's socket, by the thread serving it.
+        self._open: dict[threading.Thread, socket.socket] = {}
+        self._lock = threading.Lock()
+
+        class Server(ThreadedWSGIServer):
+            def process_request(self, request: Any, client_address: Any) -> None:
+                thread = threading.Thread(
+                    target=tracker._serve, args=(self, request, client_address), daemon=True
+                )
+                with tracker._lock:
+                    tracker._open[thread] = request
+                thread.start()
+
+        self.server = Server(host, port, app, handler=handler)
+
+    def _serve(self, server: Any, request: Any, client_address: Any) -> None:
+        try:
+            server.process_request_thread(request, client_address)
+        finally:
+            with self._lock:
+                self._open.pop(threading.current_thread(), None)
+
+    def close(self) -> None:
+        self.server.shutdown()
+        with self._lock:
+            open_connections = list(self._open.items())
+        for _, connection in open_connections:
+            # A client may have closed it already.
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+        for thread, _ in open_connections:
+            thread.join()
+        self.server.server_close()
+
+
+class ServerHandle(LookoutVisionMock):
+    """A running server's handle: the in-process handle's controls, and where the server is."""
+
+    def __init__(self, owner: LookoutVisionServer) -> None:
+        super().__init__(owner)
+        self._server = owner
+
+    @property
+    def endpoint_url(self) -> str:
+        """``http://HOST:PORT``, for clients' ``endpoint_url`` / ``--endpoint-url``."""
+        return self._server.endpoint_url
+
+    @property
+    def speed(self) -> float:
+        """Simulated seconds per real second."""
+        return clock.speed
+
+    def reset(self) -> None:
+        """Drops all state of every service and the clock's offset, as ``POST
+        /_mock_lookoutvision/reset`` does."""
+        self._server.reset()
+
+
+class LookoutVisionServer:
+    """What ``server(...)`` returns: start it with ``with`` (or ``start()``/``stop()``).
+
+    While it runs, this process's state of the service is the server's: it is emptied when the
+    server starts and when it stops, like a mock's.
+    """
+
+    def __init__(
+        self,
+        *,
+        host: str = DEFAULT_HOST,
+        port: int = DEFAULT_PORT,
+        speed: float = 1.0,
+        durations: Mapping[str, float | timedelta] | None = None,
+        region_name: str = DEFAULT_REGION,
+        log_requests: bool = False,
+    ) -> None:
+        if not speed >= 1 or speed == float("inf"):
+            raise ValueError(f"speed is at least 1 (real time) and finite, not {speed}")
+        self.host = host
+        self.port = port
+        self.speed = float(speed)
+        self.durations: DurationMap = step_durations(durations)
+        self.region_name = region_name
+        self.log_requests = log_requests
+        self.handle = ServerHandle(self)
+        self._server: _ConnectionTrackingServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # What the handle needs of its owner (handle.MockOwner).
+
+    def require_active(self) -> None:
+        if self._server is None:
+            raise RuntimeError("this server is not running; its handle acts only while it runs")
+
+    @property
+    def endpoint_url(self) -> str:
+        self.require_active()
+        assert self._server is not None
+        return f"http://{self._server.server.host}:{self._server.server.port}"
+
+    def reset(self) -> None:
+        from moto.moto_api._internal.models import moto_api_backend
+
+        moto_api_backend.reset()
+        reset_state()
+        clock.set_speed(self.speed)
+
+    def start(self) -> ServerHandle:
+        if self._server is not None:
+            raise RuntimeError("this server is already running")
+        register_data_path()
+        moto_app, request_handler = _moto_server(self.log_requests)
+        application = ServerApplication(moto_app, ControlRoutes(self.handle, self.reset))
+        self._server = _ConnectionTrackingServer(self.host, self.port, application, request_handler)
+        self.reset()
+        durations_in_force.push(self.durations)
+        self._thread = threading.Thread(
+            target=self._server.server.serve_forever,
+            name=f"mock-lookoutvision server {self.endpoint_url}",
+            daemon=True,
+        )
+        self._thread.start()
+        return self.handle
+
+    def stop(self) -> None:
+        if self._server is None or self._thread is None:
+            raise RuntimeError("stop() was called on a server that is not running")
+        self._server.close()
+        self._thread.join()
+        durations_in_force.pop(self.durations)
+        reset_state()
+        self._server = self._thread = None
+
+    def __enter__(self) -> ServerHandle:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+def server(
+    *,
+    host: str = DEFAULT_HOST,
+    port: int = DEFAULT_PORT,
+    speed: float = 1.0,
+    durations: Mapping[str, float | timedelta] | None = None,
+    region_name: str = DEFAULT_REGION,
+    log_requests: bool = False,
+) -> LookoutVisionServer:
+    """The service (and moto's others) on ``http://host:port``, served from a background thread:
+    ``with server(port=0) as srv: ... srv.endpoint_url ...``.
+
+    ``port=0`` takes a free port. ``speed`` runs simulated time faster than real time (3600: a
+    real second is a simulated hour), for clients that poll on real time; ``durations`` and
+    ``region_name`` are the mock's options of the same names; ``log_requests`` logs a line per
+    request (werkzeug's log).
+    """
+    return LookoutVisionServer(
+        host=host,
+        port=port,
+        speed=speed,
+        durations=durations,
+        region_name=region_name,
+        log_requests=log_requests,
+    )

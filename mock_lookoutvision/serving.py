@@ -194,7 +194,14 @@ class _ConnectionTrackingServer:
                     tracker._open[thread] = request
                 thread.start()
 
-        self.server = Server(host, port, app, handler=handler)
+        # Bound here rather than by werkzeug, which answers a taken port with sys.exit(1).
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        self._socket = socket.create_server((host, port), family=family)
+        try:
+            self.server = Server(host, port, app, handler=handler, fd=self._socket.fileno())
+        except BaseException:
+            self._socket.close()
+            raise
 
     def _serve(self, server: Any, request: Any, client_address: Any) -> None:
         try:
@@ -214,6 +221,7 @@ class _ConnectionTrackingServer:
         for thread, _ in open_connections:
             thread.join()
         self.server.server_close()
+        self._socket.close()
 
 
 class ServerHandle(LookoutVisionMock):

@@ -27,6 +27,7 @@ from datetime import timedelta
 from types import TracebackType
 from typing import Any, cast
 
+import boto3
 from moto import settings as moto_settings
 from werkzeug.wrappers import Request
 
@@ -240,6 +241,18 @@ class ServerHandle(LookoutVisionMock):
     def speed(self) -> float:
         """Simulated seconds per real second."""
         return clock.speed
+
+    def client(self, service_name: str, region_name: str | None = None, **options: Any) -> Any:
+        """A boto3 client of any service (this one, S3, IAM, ...) at this server, in
+        ``region_name`` (the server's by default), with the fake credentials moto takes."""
+        options.setdefault("aws_access_key_id", "testing")
+        options.setdefault("aws_secret_access_key", "testing")
+        return boto3.client(
+            service_name,
+            endpoint_url=self.endpoint_url,
+            region_name=region_name or self.region_name,
+            **options,
+        )
 
     def reset(self) -> None:
         """Drops all state of every service and the clock's offset, as ``POST

@@ -15,7 +15,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 import requests
 import time_machine
@@ -30,15 +29,11 @@ CONTROLS = "/_mock_lookoutvision"
 BUCKET = "server-images"
 
 
-def client(srv: ServerHandle, service: str, region: str = "us-east-1", **config: Any) -> Any:
-    return boto3.client(
-        service,
-        endpoint_url=srv.endpoint_url,
-        region_name=region,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-        config=Config(retries={"total_max_attempts": 1, "mode": "standard"}, **config),
-    )
+NO_RETRIES = Config(retries={"total_max_attempts": 1, "mode": "standard"})
+
+
+def client(srv: ServerHandle, service: str, region: str = "us-east-1") -> Any:
+    return srv.client(service, region, config=NO_RETRIES)
 
 
 @pytest.fixture
@@ -160,6 +155,18 @@ def test_moto_services_answer_on_the_same_endpoint(srv: ServerHandle) -> None:
     assert client(srv, "sts").get_caller_identity()["Account"] == "123456789012"
     client(srv, "lookoutvision").create_project(ProjectName="widgets")
     assert len(client(srv, "lookoutvision").list_projects()["Projects"]) == 1
+
+
+def test_the_handle_makes_clients_of_any_service_in_the_server_region() -> None:
+    with server(port=0, region_name="eu-west-1") as srv:
+        lv = srv.client("lookoutvision")
+        assert lv.meta.region_name == "eu-west-1"
+        assert lv.meta.endpoint_url == srv.endpoint_url
+        lv.create_project(ProjectName="widgets")
+        assert srv.scoped(region_name="eu-west-1").region_name == "eu-west-1"
+        assert [c.operation for c in srv.calls()] == ["CreateProject"]
+        srv.next("training").fails()  # acts on eu-west-1, where the project is
+        assert srv.client("sts").get_caller_identity()["Account"] == "123456789012"
 
 
 def test_the_region_is_the_one_the_request_was_signed_for(srv: ServerHandle) -> None:

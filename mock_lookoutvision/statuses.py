@@ -66,7 +66,10 @@ class Step(str, Enum):
 
     DATASET_IMPORT = ("dataset_import", "lookoutvision::dataset", 60.0)
     DATASET_UPDATE = ("dataset_update", "lookoutvision::dataset", 60.0)
-    DATASET_DELETION = ("dataset_deletion", "lookoutvision::dataset", 60.0)
+    # As short as a model's deletion: the guide's DeleteDataset example reports "Dataset deleted."
+    # once the call returns, where its DeleteModel example polls ListModels (delete-dataset.md,
+    # delete-model.md); nothing documents a longer wait.
+    DATASET_DELETION = ("dataset_deletion", "lookoutvision::dataset", 5.0)
     # The developer guide: training "takes at least 30 minutes" and "might take several hours".
     TRAINING = ("training", "lookoutvision::model", 3600.0)
     HOSTING_START = ("hosting_start", "lookoutvision::model_hosting", 600.0)

@@ -144,6 +144,12 @@ class DatasetOperations(ServiceState):
         self, project_name: str, dataset_type: str, dataset_source: dict[str, Any] | None = None
     ) -> Done:
         project = self.project(project_name)
+        existing = project.live_datasets().get(dataset_type)
+        if existing is not None and existing.lifecycle.step() is Step.DATASET_DELETION:
+            # Replacing a dataset is "first delete the existing dataset ... and then create a new
+            # dataset of the same dataset type" (create-dataset-sdk.md), with no wait between: the
+            # deletion ends now, as it would have run. One planned to fail leaves the dataset.
+            existing.lifecycle.end_now()
         if dataset_type in project.live_datasets():
             raise ConflictException(
                 f"Project {project_name} already has a {dataset_type} dataset.",

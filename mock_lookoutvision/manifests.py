@@ -6,9 +6,10 @@ have any name, with a ``<name>-metadata`` object of type ``groundtruth/image-cla
 value "isn't used", the metadata's ``class-name`` decides (``normal`` or ``anomaly``), and any other
 class name makes the image an unlabeled one. For a segmentation model (manifest-file-segmentation)
 a line adds a mask: an attribute ending in ``-ref`` naming a PNG in S3, and its ``-ref-metadata`` of
-type ``groundtruth/semantic-segmentation`` whose ``internal-color-map`` maps "0" to BACKGROUND and
-each other key to an anomaly label (``class-name``) and its ``hex-color`` in the mask. Lines keep
-the text they were given: ListDatasetEntries returns them as stored.
+type ``groundtruth/semantic-segmentation`` whose ``internal-color-map`` maps keys to anomaly labels
+(``class-name``) and their ``hex-color`` in the mask, and "0" to BACKGROUND (white) in the guide's
+examples; lines exported from a project have no BACKGROUND entry. Lines keep the text they were
+given: ListDatasetEntries returns them as stored.
 """
 
 from __future__ import annotations
@@ -103,15 +104,13 @@ def _mask_labels(color_map: Any, number: int) -> tuple[tuple[str, str], ...]:
     def bad(why: str) -> ManifestError:
         return ManifestError(f"Line {number} has an internal-color-map that {why}.")
 
-    if not isinstance(color_map, dict) or not isinstance(color_map.get("0"), dict):
-        raise bad('has no entry "0"')
-    if color_map["0"].get("class-name") != BACKGROUND:
-        raise bad(f'doesn\'t name {BACKGROUND} in entry "0"')
-    # "The value for the BACKGROUND anomaly type is always #ffffff"; each label has its own.
-    if str(color_map["0"].get("hex-color", "")).lower() != BACKGROUND_COLOR:
-        raise bad(f"doesn't give {BACKGROUND} the color {BACKGROUND_COLOR}")
+    if not isinstance(color_map, dict):
+        raise ManifestError(f"Line {number} has no internal-color-map object.")
+    # The guide puts BACKGROUND in entry "0", but lines exported from a real project number their
+    # anomaly labels from "0" with no BACKGROUND entry, and the service took them: it is optional.
+    # A mask's background is white whether or not an entry names it.
     labels = []
-    colors = {BACKGROUND_COLOR}
+    owners: set[str] = set()
     for key, value in color_map.items():
         if not isinstance(value, dict):
             raise bad(f"has a non-object entry {key!r}")
@@ -120,10 +119,14 @@ def _mask_labels(color_map: Any, number: int) -> tuple[tuple[str, str], ...]:
             raise bad(f"has no class-name in entry {key!r}")
         if not isinstance(color, str) or not _HEX_COLOR.fullmatch(color):
             raise bad(f"has no #rrggbb hex-color in entry {key!r}")
-        if key != "0":
-            if color.lower() in colors:
-                raise bad(f"gives the color {color} of another entry to {name}")
-            colors.add(color.lower())
+        if name == BACKGROUND and color.lower() != BACKGROUND_COLOR:
+            raise bad(f"doesn't give {BACKGROUND} the color {BACKGROUND_COLOR}")
+        if color.lower() in owners:
+            raise bad(f"gives the color {color} of another entry to {name}")
+        if name != BACKGROUND and color.lower() == BACKGROUND_COLOR:
+            raise bad(f"gives {name} the color {color} of a mask's background")
+        owners.add(color.lower())
+        if name != BACKGROUND:
             labels.append((name, color))
     if len(labels) > MAX_LABELS_ON_A_MASK:
         raise bad(f"has {len(labels)} anomaly labels; a mask may have {MAX_LABELS_ON_A_MASK}")

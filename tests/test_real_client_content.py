@@ -5,13 +5,15 @@ data is broken behind an intact header."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+import boto3
 import pytest
 
 from mock_lookoutvision import testing
 
-from .conftest import PROJECT, create_model
+from .conftest import PROJECT, create_dataset_from, create_model
 
 # The SDK sleeps 5 s between polls (``time.sleep(5)``); here the simulated clock moves instead.
 SDK_POLL_SECONDS = 5
@@ -172,3 +174,166 @@ def test_a_dataset_not_being_deleted_still_blocks_a_new_one(
         "CREATE_COMPLETE",
         "The dataset was created successfully.",
     )
+
+
+# 2. Segmentation lines exported from a real project: no BACKGROUND entry ------------------------
+
+# A line as a real project exports it (ListDatasetEntries): its one anomaly label is entry "0",
+# and no entry names BACKGROUND.
+EXPORTED_LINE = (
+    '{"source-ref":"s3://lv-images/exported/cracked-1.png","anomaly-label":1,'
+    '"anomaly-label-metadata":{"class-name":"anomaly","creation-date":"2022-03-04T10:11:12.131",'
+    '"human-annotated":"yes","job-name":"labeling-job/classification-job",'
+    '"type":"groundtruth/image-classification","confidence":1},'
+    '"anomaly-mask-ref":"s3://lv-images/exported/cracked-1-mask.png",'
+    '"anomaly-mask-ref-metadata":{"internal-color-map":'
+    '{"0":{"class-name":"cracked","hex-color":"#23A436"}},'
+    '"type":"groundtruth/semantic-segmentation","human-annotated":"yes",'
+    '"creation-date":"2022-03-04T10:11:12.131","job-name":"labeling-job/segmentation-job"}}'
+)
+
+
+def _entries(client: Any, dataset_type: str = "train") -> list[str]:
+    pages = client.get_paginator("list_dataset_entries").paginate(
+        ProjectName=PROJECT, DatasetType=dataset_type
+    )
+    return [line for page in pages for line in page["DatasetEntries"]]
+
+
+def test_an_exported_segmentation_line_is_stored_and_listed_unchanged(
+    bare: Any, lookoutvision_mock: Any
+) -> None:
+    create_dataset_from(bare, "train", EXPORTED_LINE + "\n")
+    lookoutvision_mock.dataset(PROJECT, "train").import_.finish()
+    assert _dataset_status(bare, "train") == (
+        "CREATE_COMPLETE",
+        "The dataset was created successfully.",
+    )
+    assert _entries(bare) == [EXPORTED_LINE]
+    # An update may add such a line too.
+    added = EXPORTED_LINE.replace("cracked-1", "cracked-2")
+    bare.update_dataset_entries(ProjectName=PROJECT, DatasetType="train", Changes=added.encode())
+    lookoutvision_mock.dataset(PROJECT, "train").update.finish()
+    assert _dataset_status(bare, "train")[0] == "UPDATE_COMPLETE"
+    assert _entries(bare) == [EXPORTED_LINE, added]
+
+
+def test_exported_lines_train_a_segmentation_model(bare: Any, lookoutvision_mock: Any) -> None:
+    # The helper's manifest, as a project would export it: each map without its BACKGROUND
+    # entry, the label renumbered to "0".
+    source = testing.segmentation_manifest(labels=("cracked",), key="full.manifest")
+    s3 = boto3.client("s3", region_name="us-east-1")
+    lines = [
+        json.loads(line)
+        for line in s3.get_object(Bucket=testing.IMAGES_BUCKET, Key="full.manifest")["Body"]
+        .read()
+        .decode()
+        .splitlines()
+    ]
+    for line in lines:
+        metadata = line.get("anomaly-mask-ref-metadata")
+        if metadata is not None:
+            metadata["internal-color-map"] = {"0": metadata["internal-color-map"]["1"]}
+    assert source["GroundTruthManifest"]["S3Object"]["Bucket"] == testing.IMAGES_BUCKET
+    create_dataset_from(bare, "train", testing.manifest_text(lines))
+    lookoutvision_mock.dataset(PROJECT, "train").import_.finish()
+    create_model(bare)
+    lookoutvision_mock.model(PROJECT, "1").training.finish()
+    model = bare.describe_model(ProjectName=PROJECT, ModelVersion="1")["ModelDescription"]
+    assert (model["Status"], model["StatusMessage"]) == (
+        "TRAINED",
+        "Training completed successfully.",
+    )
+    result = json.loads(
+        s3.get_object(
+            Bucket=model["EvaluationResult"]["Bucket"], Key=model["EvaluationResult"]["Key"]
+        )["Body"].read()
+    )
+    per_label = result["AggregatedEvaluationResults"]["Metrics"]["PixelAnomalyClassMetrics"]
+    assert [m["ClassName"] for m in per_label] == ["cracked"]
+
+
+def _with_color_map(color_map: Any) -> str:
+    line = json.loads(EXPORTED_LINE)
+    line["anomaly-mask-ref-metadata"]["internal-color-map"] = color_map
+    return json.dumps(line)
+
+
+BACKGROUND = {"class-name": "BACKGROUND", "hex-color": "#ffffff"}
+MALFORMED_COLOR_MAPS = [
+    (
+        _with_color_map({"0": {"class-name": "cracked", "hex-color": "green"}}),
+        "Line 1 has an internal-color-map that has no #rrggbb hex-color in entry '0'.",
+    ),
+    (
+        _with_color_map({"0": {"hex-color": "#23A436"}}),
+        "Line 1 has an internal-color-map that has no class-name in entry '0'.",
+    ),
+    (
+        _with_color_map({"0": ["cracked", "#23A436"]}),
+        "Line 1 has an internal-color-map that has a non-object entry '0'.",
+    ),
+    (
+        _with_color_map(
+            {
+                "0": {"class-name": "cracked", "hex-color": "#23A436"},
+                "1": {"class-name": "dented", "hex-color": "#23a436"},
+            }
+        ),
+        "Line 1 has an internal-color-map that gives the color #23a436 of another entry to dented.",
+    ),
+    (
+        _with_color_map({"0": {**BACKGROUND, "hex-color": "#000000"}}),
+        "Line 1 has an internal-color-map that doesn't give BACKGROUND the color #ffffff.",
+    ),
+    (
+        _with_color_map({"0": BACKGROUND, "1": {"class-name": "cracked", "hex-color": "#FFFFFF"}}),
+        "Line 1 has an internal-color-map that gives the color #FFFFFF of another entry to "
+        "cracked.",
+    ),
+    (
+        _with_color_map({"0": {"class-name": "cracked", "hex-color": "#FFFFFF"}}),
+        "Line 1 has an internal-color-map that gives cracked the color #FFFFFF of a mask's "
+        "background.",
+    ),
+    (
+        _with_color_map(["cracked", "#23A436"]),
+        "Line 1 has no internal-color-map object.",
+    ),
+]
+MALFORMED_IDS = [
+    "bad-color",
+    "no-class-name",
+    "entry-not-an-object",
+    "shared-color",
+    "background-not-white",
+    "label-white-beside-background",
+    "label-white-alone",
+    "map-not-an-object",
+]
+
+
+@pytest.mark.parametrize(("line", "problem"), MALFORMED_COLOR_MAPS, ids=MALFORMED_IDS)
+def test_a_malformed_color_map_still_fails_the_dataset(
+    bare: Any, lookoutvision_mock: Any, line: str, problem: str
+) -> None:
+    create_dataset_from(bare, "train", line + "\n")
+    lookoutvision_mock.dataset(PROJECT, "train").import_.finish()
+    assert _dataset_status(bare, "train") == (
+        "CREATE_FAILED",
+        f"The manifest file is not valid: {problem}",
+    )
+    assert _entries(bare) == []
+
+
+@pytest.mark.parametrize(("line", "problem"), MALFORMED_COLOR_MAPS, ids=MALFORMED_IDS)
+def test_a_malformed_color_map_is_refused_by_an_update(
+    bare: Any, lookoutvision_mock: Any, line: str, problem: str
+) -> None:
+    create_dataset_from(bare, "train", EXPORTED_LINE + "\n")
+    lookoutvision_mock.dataset(PROJECT, "train").import_.finish()
+    with pytest.raises(bare.exceptions.ValidationException) as excinfo:
+        bare.update_dataset_entries(ProjectName=PROJECT, DatasetType="train", Changes=line.encode())
+    assert excinfo.value.response["Error"]["Message"] == f"The changes are not valid: {problem}"
+    assert _dataset_status(bare, "train")[0] == "CREATE_COMPLETE"
+    assert _entries(bare) == [EXPORTED_LINE]

@@ -29,8 +29,8 @@ from .handle import (  # noqa: E402
 from .inference import Anomaly  # noqa: E402
 from .journal import Call  # noqa: E402
 from .mock import mock_lookoutvision  # noqa: E402
-from .sleeping import SleepLimitExceeded  # noqa: E402
 from .serving import server  # noqa: E402
+from .sleeping import SleepLimitExceeded  # noqa: E402
 from .testing import make_png  # noqa: E402
 
 __all__ = [

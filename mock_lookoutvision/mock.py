@@ -6,7 +6,8 @@ and owns what moto does not reset for it: this service's state, the simulated cl
 durations. moto resets state only when the outermost of its mocks starts, so a
 ``mock_lookoutvision()`` nested in ``mock_aws()`` resets this service's state itself; nested in
 another ``mock_lookoutvision()``, it shares the outer one's state and clock, and its own
-durations apply while it is the innermost.
+durations apply while it is the innermost. With ``instant_sleep=True`` it also makes sleeps in the
+thread that started it move the simulated clock instead of waiting (``sleeping``).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from .journal import journal
 from .lifecycle import durations as durations_in_force
 from .lifecycle import forget_test_transitions, step_durations
 from .models import drop_all_backends
+from .sleeping import SleepSession, end_session, sleep_limit_seconds, start_session
 
 F = TypeVar("F", bound=Callable[..., Any])
 DEFAULT_REGION = "us-east-1"
@@ -58,11 +60,18 @@ class LookoutVisionMocker:
         region_name: str = DEFAULT_REGION,
         as_arg: bool = False,
         as_kwarg: str | None = None,
+        instant_sleep: bool = False,
+        sleep_limit: float | timedelta | None = None,
     ) -> None:
         self.durations = step_durations(durations)
         self.region_name = region_name
         self.as_arg = as_arg
         self.as_kwarg = as_kwarg
+        if sleep_limit is not None and not instant_sleep:
+            raise ValueError("sleep_limit limits instant sleeps: give it with instant_sleep=True")
+        self.instant_sleep = instant_sleep
+        self.sleep_limit = sleep_limit_seconds(sleep_limit)  # refused now rather than at start
+        self._sleeping: SleepSession | None = None
         self.handle = LookoutVisionMock(self)
         self._moto = mock_aws()
 
@@ -87,6 +96,8 @@ class LookoutVisionMocker:
         if outermost and reset:
             reset_state()
         durations_in_force.push(self.durations)
+        if self.instant_sleep:  # last: nothing after it can fail and leave sleeps patched
+            self._sleeping = start_session(self.sleep_limit)
         return self.handle
 
     def stop(self, remove_data: bool = True) -> None:
@@ -95,6 +106,9 @@ class LookoutVisionMocker:
                 raise RuntimeError("stop() was called on a mock_lookoutvision that is not started")
             _active.remove(self)
             outermost = not _active
+        if self._sleeping is not None:
+            end_session(self._sleeping)
+            self._sleeping = None
         durations_in_force.pop(self.durations)
         if outermost and remove_data:
             reset_state()
@@ -153,6 +167,8 @@ def mock_lookoutvision(
     region_name: str = ...,
     as_arg: bool = ...,
     as_kwarg: str | None = ...,
+    instant_sleep: bool = ...,
+    sleep_limit: float | timedelta | None = ...,
 ) -> LookoutVisionMocker: ...
 
 
@@ -163,6 +179,16 @@ def mock_lookoutvision(func: F | None = None, **options: Any) -> LookoutVisionMo
     ``dataset_import``, ... or ``dataset`` and ``hosting`` for all of theirs); ``region_name`` is
     the region the handle's controls act on (us-east-1 by default); ``as_arg``/``as_kwarg`` hand
     a decorated function the handle as its first argument or as that keyword.
+
+    ``instant_sleep=True``: in the thread that starts the mock (only there: other threads, a
+    server's among them, sleep for real), ``time.sleep(n)`` and ``asyncio.sleep(n)`` (also where
+    a module loaded before the mock took them by name, ``from time import sleep``) advance the
+    simulated clock by ``n`` and return at once, and botocore's retry back-off takes no real time
+    in legacy, standard and adaptive mode; so polling loops end as soon as what they wait for is
+    done on the simulated clock. ``sleep_limit`` (seconds or a timedelta; a simulated week by
+    default) caps what one mock's sleeps may add up to: the sleep that would pass it raises
+    ``SleepLimitExceeded`` instead of letting a loop that never ends run on. Everything is put
+    back when the mock stops. Details in ``mock_lookoutvision.sleeping``.
     """
     mock = LookoutVisionMocker(**options)
     return mock if func is None else mock(func)

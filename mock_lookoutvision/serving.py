@@ -24,6 +24,7 @@ import socket
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from datetime import timedelta
+from http import HTTPStatus
 from types import TracebackType
 from typing import Any, cast
 
@@ -76,6 +77,23 @@ def _moto_server(log_requests: bool) -> tuple[WSGIApp, type[Any]]:
             # One line per request is the command line's choice; a test's server stays quiet.
             if log_requests:
                 super().log_request(*args)
+
+        def send_error(
+            self, code: int, message: str | None = None, explain: str | None = None
+        ) -> None:
+            """What http.server answers itself (a request line or headers too long, a request it
+            can't read), as JSON like the rest of the endpoint instead of its HTML page."""
+            status = HTTPStatus(code)
+            body = json.dumps({"message": message or explain or status.phrase}).encode()
+            self.close_connection = True
+            self.send_response(code, message)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("x-amzn-ErrorType", status.phrase.title().replace(" ", ""))
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Connection", "close")
+            self.end_headers()
+            if self.command != "HEAD" and code >= 200:
+                self.wfile.write(body)
 
     return DomainDispatcherApplication(create_backend_app), RequestHandler
 

@@ -4,6 +4,9 @@ configured per test with the ``lookoutvision`` marker::
     @pytest.mark.lookoutvision(durations={"training": 60}, region_name="eu-west-1")
     def test_fast_training(lookoutvision_mock, lookoutvision_client): ...
 
+    @pytest.mark.lookoutvision(instant_sleep=True, sleep_limit=timedelta(days=1))
+    def test_polling_client(lookoutvision_mock): ...  # time.sleep(60) moves the simulated clock
+
 Every pytest run of anyone who has the package installed loads this module, so it stays light:
 it points botocore at the shipped API model (so ``boto3.client("lookoutvision")`` resolves) and
 imports moto (about half a second) only when a fixture is first used, or once the tests have
@@ -45,8 +48,11 @@ _add_model_to_data_path()
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        f"{MARKER}(durations=None, region_name='us-east-1'): options of the lookoutvision_mock "
-        "fixture for this test, as mock_lookoutvision(...) takes them",
+        f"{MARKER}(durations=None, region_name='us-east-1', instant_sleep=False, "
+        "sleep_limit=None): options of the lookoutvision_mock fixture for this test, as "
+        "mock_lookoutvision(...) takes them; instant_sleep=True makes time.sleep and asyncio.sleep "
+        "in the test's thread move the simulated clock instead of waiting, up to sleep_limit "
+        "(a simulated week by default)",
     )
 
 

@@ -24,13 +24,20 @@ while any active mock it started has the option; each of them counts what it sle
 
 The limit: a runaway loop (one that never sees what it waits for) would otherwise spin through
 simulated years. Once the sleeps in one mock add up to more than its ``sleep_limit`` (by default a
-simulated week), the sleep that would pass it raises ``SleepLimitExceeded`` instead.
+simulated week), the sleep that would pass it raises ``SleepLimitExceeded`` instead. A week is
+about 10,000 polls 60 s apart, seconds to tens of seconds of real time depending on the loop's
+body; a smaller limit ends a runaway sooner.
 
 Not patched: waits with a timeout (``threading.Event.wait``, ``Condition.wait``, ``queue.get``,
 ``select``), ``loop.call_later``, and ``time.time``/``time.monotonic`` themselves, so a loop whose
 deadline is on the real clock never reaches it (the limit ends it); a ``sleep`` kept in a default
 argument or a class attribute (botocore's standard-mode ``RetryHandler(sleep=time.sleep)``, used
-only for SQS and SWF long polls) sleeps for real.
+only for SQS and SWF long polls) sleeps for real. aiobotocore awaits ``asyncio.sleep`` between
+retries (instant), but its adaptive token bucket waits on the event loop's clock (real).
+
+A module-level name bound to the real ``time.sleep`` is patched wherever it is, a test's own
+``REAL_SLEEP = time.sleep`` too; keep a real one in a dict or on an object, as freezegun users
+keep a real ``perf_counter``.
 
 Everything patched is put back when the last such mock stops, also when it stops on an error; a
 module imported while the mock was active, whose ``from time import sleep`` took the instant one,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import asyncio.streams
 import asyncio.tasks
+import http.server
 import importlib.util
 import logging
 import re
@@ -15,6 +16,7 @@ import sys
 import textwrap
 import threading
 import time
+import urllib.request
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -467,6 +469,42 @@ def test_another_threads_sleep_is_real(real_sleeps: CountingSleep) -> None:
     assert len(took) == 1
     assert took[0] >= 0.05
     assert real_sleeps.calls == [(worker.ident, 0.05)]
+
+
+def test_a_threaded_http_servers_handlers_sleep_for_real() -> None:
+    """A server thread (moto's server, a test's own HTTP stub) keeps its real sleeps while the
+    thread that started the mock polls it with instant ones."""
+    handled: list[float] = []
+
+    class SlowHandler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            real_start = started()
+            time.sleep(0.05)
+            handled.append(elapsed(real_start))
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    with (
+        http.server.ThreadingHTTPServer(("127.0.0.1", 0), SlowHandler) as httpd,
+        mock_lookoutvision(instant_sleep=True),
+    ):
+        serving = threading.Thread(target=httpd.serve_forever, daemon=True)
+        serving.start()
+        try:
+            url = f"http://127.0.0.1:{httpd.server_address[1]}/"
+            while not handled:
+                with urllib.request.urlopen(url, timeout=10) as answer:
+                    assert answer.read() == b"ok"
+                time.sleep(60)
+        finally:
+            httpd.shutdown()
+            serving.join()
+    assert handled[0] >= 0.05
 
 
 def test_a_mock_started_in_another_thread_leaves_this_ones_sleeps_real(

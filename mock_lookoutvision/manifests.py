@@ -61,12 +61,43 @@ class Entry:
         return frozenset() if self.mask is None else frozenset(n for n, _ in self.mask.labels)
 
 
-def parse_lines(text: str, added_at: float) -> Iterator[Entry]:
-    """The entries of JSON Lines ``text``; blank lines are skipped; the first bad line raises."""
+def bucket_of(uri: str) -> str:
+    """The bucket of an ``s3://bucket/key`` URI."""
+    return uri.removeprefix("s3://").partition("/")[0]
+
+
+def parse_lines(text: str, added_at: float, images_bucket: str | None = None) -> Iterator[Entry]:
+    """The entries of JSON Lines ``text``; blank lines are skipped; the first bad line raises.
+
+    "The images referenced by a manifest file must be located in the same Amazon S3 bucket. The
+    manifest file can be in a different bucket." (manifest-files.md; masks are images of the
+    dataset too, manifest-file-segmentation.md). The images all lines name must be in one bucket:
+    ``images_bucket`` when given (that of a dataset's images, which added ones join), else the
+    first line's.
+    """
+    first_line = 0
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
-        if line:
-            yield _entry(line, number, added_at)
+        if not line:
+            continue
+        entry = _entry(line, number, added_at)
+        if images_bucket is None:
+            images_bucket, first_line = bucket_of(entry.source_ref), number
+        refs = [("an image", entry.source_ref)]
+        if entry.mask is not None:
+            refs.append(("a mask", entry.mask.ref))
+        for what, ref in refs:
+            if bucket_of(ref) != images_bucket:
+                where = (
+                    f"line {first_line}'s image is in {images_bucket}"
+                    if first_line
+                    else f"the dataset's images are in {images_bucket}"
+                )
+                raise ManifestError(
+                    f"Line {number} names {what} in the bucket {bucket_of(ref)}; a dataset's "
+                    f"images must all be in one bucket, and {where}."
+                )
+        yield entry
 
 
 def _entry(line: str, number: int, added_at: float) -> Entry:

@@ -337,3 +337,118 @@ def test_a_malformed_color_map_is_refused_by_an_update(
     assert excinfo.value.response["Error"]["Message"] == f"The changes are not valid: {problem}"
     assert _dataset_status(bare, "train")[0] == "CREATE_COMPLETE"
     assert _entries(bare) == [EXPORTED_LINE]
+
+
+# 3. A dataset's images are all in one bucket ----------------------------------------------------
+
+OTHER_BUCKET = "lv-other-images"
+
+
+def _lines(bucket: str, folder: str, count: int = 3) -> list[dict[str, Any]]:
+    return testing.labeled_lines(count, 0, bucket=bucket, folder=folder, upload=False)
+
+
+def _create_from(client: Any, lines: list[dict[str, Any]], manifest_bucket: str) -> None:
+    source = testing.put_manifest(lines, bucket=manifest_bucket, key="one-bucket.manifest")
+    client.create_dataset(ProjectName=PROJECT, DatasetType="train", DatasetSource=source)
+
+
+def test_the_manifest_may_be_in_another_bucket_than_its_images(
+    bare: Any, lookoutvision_mock: Any
+) -> None:
+    # "The manifest file can be in a different bucket." (manifest-files.md)
+    lines = _lines(testing.IMAGES_BUCKET, "here")
+    _create_from(bare, lines, manifest_bucket="lv-manifests")
+    lookoutvision_mock.dataset(PROJECT, "train").import_.finish()
+    assert _dataset_status(bare, "train") == (
+        "CREATE_COMPLETE",
+        "The dataset was created successfully.",
+    )
+    assert [json.loads(line) for line in _entries(bare)] == lines
+
+
+@pytest.mark.parametrize("manifest_bucket", [testing.IMAGES_BUCKET, OTHER_BUCKET])
+def test_a_manifest_with_images_in_two_buckets_fails_the_dataset(
+    bare: Any, lookoutvision_mock: Any, manifest_bucket: str
+) -> None:
+    lines = _lines(testing.IMAGES_BUCKET, "here", 2) + _lines(OTHER_BUCKET, "there", 1)
+    _create_from(bare, lines, manifest_bucket)
+    lookoutvision_mock.dataset(PROJECT, "train").import_.finish()
+    assert _dataset_status(bare, "train") == (
+        "CREATE_FAILED",
+        "The manifest file is not valid: Line 3 names an image in the bucket lv-other-images; a "
+        "dataset's images must all be in one bucket, and line 1's image is in lv-images.",
+    )
+    assert _entries(bare) == []
+
+
+def test_a_mask_in_another_bucket_fails_the_dataset(bare: Any, lookoutvision_mock: Any) -> None:
+    line = json.loads(EXPORTED_LINE)
+    line["anomaly-mask-ref"] = f"s3://{OTHER_BUCKET}/masks/cracked-1-mask.png"
+    create_dataset_from(bare, "train", json.dumps(line) + "\n")
+    lookoutvision_mock.dataset(PROJECT, "train").import_.finish()
+    assert _dataset_status(bare, "train") == (
+        "CREATE_FAILED",
+        "The manifest file is not valid: Line 1 names a mask in the bucket lv-other-images; a "
+        "dataset's images must all be in one bucket, and line 1's image is in lv-images.",
+    )
+    assert _entries(bare) == []
+
+
+def test_an_update_adds_images_from_the_datasets_bucket(
+    lookoutvision_client: Any, lookoutvision_mock: Any, project: str
+) -> None:
+    client = lookoutvision_client
+    before = _entries(client)
+    added = _lines(testing.IMAGES_BUCKET, "added")
+    answer = client.update_dataset_entries(
+        ProjectName=PROJECT, DatasetType="train", Changes=testing.manifest_text(added).encode()
+    )
+    assert answer["Status"] == "UPDATE_IN_PROGRESS"
+    lookoutvision_mock.dataset(PROJECT, "train").update.finish()
+    assert _dataset_status(client, "train")[0] == "UPDATE_COMPLETE"
+    assert _entries(client) == before + [json.dumps(line) for line in added]
+
+
+def test_an_update_with_images_from_another_bucket_is_refused(
+    lookoutvision_client: Any, project: str
+) -> None:
+    # Images added later "must be in the same S3 bucket as the images in your dataset"
+    # (trial-detection.md): the bucket of the images already in it, not that of its manifest.
+    client = lookoutvision_client
+    before = _entries(client)
+    changes = _lines(testing.IMAGES_BUCKET, "added", 1) + _lines(OTHER_BUCKET, "elsewhere", 1)
+    with pytest.raises(client.exceptions.ValidationException) as excinfo:
+        client.update_dataset_entries(
+            ProjectName=PROJECT,
+            DatasetType="train",
+            Changes=testing.manifest_text(changes).encode(),
+        )
+    assert excinfo.value.response["Error"]["Message"] == (
+        "The changes are not valid: Line 2 names an image in the bucket lv-other-images; a "
+        "dataset's images must all be in one bucket, and the dataset's images are in lv-images."
+    )
+    assert _dataset_status(client, "train") == (
+        "CREATE_COMPLETE",
+        "The dataset was created successfully.",
+    )
+    assert _entries(client) == before
+
+
+def test_the_first_images_of_an_empty_dataset_choose_its_bucket(bare: Any) -> None:
+    bare.create_dataset(ProjectName=PROJECT, DatasetType="test")
+    mixed = _lines(OTHER_BUCKET, "first", 1) + _lines(testing.IMAGES_BUCKET, "second", 1)
+    with pytest.raises(bare.exceptions.ValidationException) as excinfo:
+        bare.update_dataset_entries(
+            ProjectName=PROJECT, DatasetType="test", Changes=testing.manifest_text(mixed).encode()
+        )
+    assert excinfo.value.response["Error"]["Message"] == (
+        "The changes are not valid: Line 2 names an image in the bucket lv-images; a dataset's "
+        "images must all be in one bucket, and line 1's image is in lv-other-images."
+    )
+    assert _entries(bare, "test") == []
+    first = _lines(OTHER_BUCKET, "first", 2)
+    bare.update_dataset_entries(
+        ProjectName=PROJECT, DatasetType="test", Changes=testing.manifest_text(first).encode()
+    )
+    assert _entries(bare, "test") == [json.dumps(line) for line in first]

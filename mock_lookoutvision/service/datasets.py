@@ -12,7 +12,7 @@ from ..clock import clock
 from ..errors import ConflictException, ResourceNotFoundException, ValidationException
 from ..idempotency import Done
 from ..lifecycle import Lifecycle, Outcome
-from ..manifests import Entry, ImageStats, ManifestError, matches, parse_lines
+from ..manifests import Entry, ImageStats, ManifestError, bucket_of, matches, parse_lines
 from ..pagination import paginate
 from ..statuses import DATASET_BUSY_STATUSES, DatasetStatus, Step
 from ..storage import Unavailable
@@ -55,6 +55,12 @@ class Dataset:
             self.entries[entry.source_ref] = entry
         self.updated_at = now
         self.revision += 1
+
+    def images_bucket(self) -> str | None:
+        """The bucket the dataset's images are in (all are in one); None while it has none."""
+        for entry in self.entries.values():
+            return bucket_of(entry.source_ref)
+        return None
 
     def restore(self, entries: dict[str, Entry]) -> None:
         self.entries = entries
@@ -242,7 +248,9 @@ class DatasetOperations(ServiceState):
         dataset = self.idle_dataset(project, dataset_type, "updated")
         now = clock.time()
         try:
-            entries = list(parse_lines(changes.decode("utf-8"), now))
+            # Images added later "must be in the same S3 bucket as the images in your dataset"
+            # (trial-detection.md).
+            entries = list(parse_lines(changes.decode("utf-8"), now, dataset.images_bucket()))
         except (ManifestError, UnicodeDecodeError) as problem:
             raise ValidationException(f"The changes are not valid: {problem}") from None
         if not entries:

@@ -1,11 +1,15 @@
 """pytest fixtures for mock_lookoutvision: ``lookoutvision_mock`` and ``lookoutvision_client``,
-configured per test with the ``lookoutvision`` marker::
+configured per test with the ``lookoutvision`` marker, and ``lookoutvision_server`` (the server
+on a free port, for clients in other processes) with the ``lookoutvision_server`` marker::
 
     @pytest.mark.lookoutvision(durations={"training": 60}, region_name="eu-west-1")
     def test_fast_training(lookoutvision_mock, lookoutvision_client): ...
 
     @pytest.mark.lookoutvision(instant_sleep=True, sleep_limit=timedelta(days=1))
     def test_polling_client(lookoutvision_mock): ...  # time.sleep(60) moves the simulated clock
+
+    @pytest.mark.lookoutvision_server(speed=3600)
+    def test_cli(lookoutvision_server): ...  # lookoutvision_server.endpoint_url
 
 Every pytest run of anyone who has the package installed loads this module, so it stays light:
 it points botocore at the shipped API model (so ``boto3.client("lookoutvision")`` resolves) and
@@ -26,8 +30,10 @@ import pytest
 
 if TYPE_CHECKING:
     from mock_lookoutvision import LookoutVisionMock
+    from mock_lookoutvision.serving import ServerHandle
 
 MARKER = "lookoutvision"
+SERVER_MARKER = "lookoutvision_server"
 
 
 def _add_model_to_data_path() -> None:
@@ -54,6 +60,12 @@ def pytest_configure(config: pytest.Config) -> None:
         "in the test's thread move the simulated clock instead of waiting, up to sleep_limit "
         "(a simulated week by default)",
     )
+    config.addinivalue_line(
+        "markers",
+        f"{SERVER_MARKER}(speed=1.0, durations=None, region_name='us-east-1', host='127.0.0.1'): "
+        "options of the lookoutvision_server fixture for this test, as "
+        "mock_lookoutvision.server(...) takes them (the port is a free one unless given)",
+    )
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -70,12 +82,29 @@ def lookoutvision_mock(request: pytest.FixtureRequest) -> Iterator[LookoutVision
     ``lookoutvision`` marker, if any, gives the mock's options."""
     from mock_lookoutvision import mock_lookoutvision
 
-    marker = request.node.get_closest_marker(MARKER)
-    options = {} if marker is None else dict(marker.kwargs)
-    if marker is not None and marker.args:
-        raise pytest.UsageError(f"@pytest.mark.{MARKER} takes keyword arguments only")
-    with mock_lookoutvision(**options) as mock:
+    with mock_lookoutvision(**_marker_options(request, MARKER)) as mock:
         yield mock
+
+
+@pytest.fixture
+def lookoutvision_server(request: pytest.FixtureRequest) -> Iterator[ServerHandle]:
+    """A running server on a free loopback port (``.endpoint_url``), its state empty for each
+    test; its handle has the mock handle's controls. The test's ``lookoutvision_server`` marker,
+    if any, gives ``mock_lookoutvision.server(...)``'s options."""
+    from mock_lookoutvision import server
+
+    options = {"port": 0, **_marker_options(request, SERVER_MARKER)}
+    with server(**options) as running:
+        yield running
+
+
+def _marker_options(request: pytest.FixtureRequest, name: str) -> dict[str, Any]:
+    marker = request.node.get_closest_marker(name)
+    if marker is None:
+        return {}
+    if marker.args:
+        raise pytest.UsageError(f"@pytest.mark.{name} takes keyword arguments only")
+    return dict(marker.kwargs)
 
 
 @pytest.fixture

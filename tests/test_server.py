@@ -468,3 +468,35 @@ def test_serve_reports_a_bad_option_and_exits_non_zero() -> None:
     )
     assert refused.returncode == 1
     assert "speed" in refused.stderr
+
+
+# The pytest fixture ------------------------------------------------------------------------------------
+
+
+def test_the_server_fixture_runs_a_server_on_a_free_port(
+    lookoutvision_server: ServerHandle,
+) -> None:
+    assert re.fullmatch(r"http://127\.0\.0\.1:\d+", lookoutvision_server.endpoint_url)
+    assert lookoutvision_server.speed == 1
+    assert lookoutvision_server.client("lookoutvision").list_projects()["Projects"] == []
+
+
+@pytest.mark.lookoutvision_server(speed=60, durations={"training": 5})
+def test_the_server_fixture_takes_its_options_from_its_marker(
+    lookoutvision_server: ServerHandle,
+) -> None:
+    assert lookoutvision_server.speed == 60
+    ready_project(lookoutvision_server)
+    version = create_model(lookoutvision_server)
+    lookoutvision_server.advance(5)  # the marker's training time, not the default hour
+    assert model_status(lookoutvision_server, version) == "TRAINED"
+
+
+@pytest.mark.lookoutvision_server(region_name="eu-west-1")
+def test_the_server_fixture_region_from_its_marker(lookoutvision_server: ServerHandle) -> None:
+    lv = lookoutvision_server.client("lookoutvision")
+    assert lv.meta.region_name == "eu-west-1"
+    lv.create_project(ProjectName="widgets")
+    lookoutvision_server.inject_error("ListProjects", ThrottlingException("Not here"))
+    with pytest.raises(ClientError, match="Not here"):  # the handle acts on eu-west-1
+        lookoutvision_server.client("lookoutvision", config=NO_RETRIES).list_projects()

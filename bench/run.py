@@ -4,7 +4,8 @@
 
 Everything goes through what a user's test has: boto3 clients, ``with mock_lookoutvision(...) as
 lv:``, the handle ``lv`` and ``mock_lookoutvision.testing``; moto's own ``mock_aws`` for the
-moto-native rows. Trainings run on real PNGs in moto's S3; every step the bench does not time is
+moto-native rows; ``with server(port=0) as srv:`` and a client of ``srv.endpoint_url`` for the
+server row. Trainings run on real PNGs in moto's S3; every step the bench does not time is
 ended through the handle (``training.finish()``, ``deletion.finish()``, ...), untimed.
 
 Rows (a "pair" is CreateModel + DescribeModel of the model just made):
@@ -25,6 +26,9 @@ Rows (a "pair" is CreateModel + DescribeModel of the model just made):
 - DescribeModel of a TRAINED model trained on 10,000 images / on 30.
 - DetectAnomalies of an 8 MB image (a real 64x64 PNG, the size the model trained on, with a large
   private ancillary chunk, just under 8 MiB) / botocore floor.
+- pair over the server / in-process: the pair through a boto3 client of a running
+  ``server(port=0)`` (real HTTP on loopback, fake credentials; the server's start and stop not
+  timed) / the pair through the in-process mock, in one project of 10 TRAINED models both share.
 - ``with mock_lookoutvision():`` / ``with mock_aws():``, empty, each started and stopped.
 
 Method: every round measures every row, in an order that rotates from round to round; a row's
@@ -39,6 +43,16 @@ measured back to back, interleaved, in the same round. Each call is timed on its
 creates is removed, untimed (a pair's model has its training ended at once and is deleted, with
 its deletion finished, at the end of its stretch), so every round measures the same sizes; the
 model counts are checked before and after.
+
+The server row has a phase of its own, after the others' rounds (and so has the start and stop
+row, with no mock at all): a server starting or stopping empties the process's state, the other
+rows' 10,000 models included. One server is started for the phase, a mock inside it; the server's
+state is the mock's, kept while the mock is stopped. Its rounds are built as the others' are: the
+server side runs where floors do, in the stretches with the mock stopped (its client, made before
+the mock started, has no mock in its way), the in-process side in the mocked stretches. Each side's
+last answer of a stretch is checked for where it came from (werkzeug's ``Server`` header). werkzeug
+(3.x) answers every request with ``Connection: close``, so each of the server's calls opens a new
+loopback connection (and the server a thread for it): that is part of what the row measures.
 
 ``--small`` divides the large sizes by 10 for quick local runs; the targets are for the full sizes.
 Exit status 0 whether targets hold or not (they are read by people, on a quiet machine); non-zero
@@ -67,7 +81,7 @@ import boto3
 from botocore.awsrequest import AWSResponse
 from moto import mock_aws
 
-from mock_lookoutvision import LookoutVisionMock, mock_lookoutvision
+from mock_lookoutvision import LookoutVisionMock, mock_lookoutvision, server
 from mock_lookoutvision.testing import (
     hosted_model,
     labeled_lines,
@@ -379,6 +393,51 @@ def split(images: int) -> tuple[int, int]:
     return images - images // 3, images // 3
 
 
+def remove_model(client: Any, lv: LookoutVisionMock, project: str, version: str) -> None:
+    """Trains the model if it still is training, then deletes it, all through the API (``client``)
+    and the handle ``lv``."""
+    controls = lv.model(project, version)
+    if controls.training.in_progress:
+        controls.training.finish()
+    client.delete_model(ProjectName=project, ModelVersion=version)
+    controls.deletion.finish()
+
+
+def pair_side(
+    client: Any,
+    lv: LookoutVisionMock,
+    project: str,
+    output: dict[str, Any],
+    calls: int,
+    *,
+    mocked: bool = True,
+    check: Callable[[Any], None] | None = None,
+) -> Side:
+    """CreateModel + DescribeModel in ``project`` through ``client``; the timed result is the
+    DescribeModel answer. Between pairs, untimed, only the light part of the clean-up: the model's
+    training is ended (failed: no images read) through ``lv``, so the next CreateModel has a
+    training slot. The heavy part (DeleteModel and its deletion, so the project keeps its size)
+    waits for the end of the stretch: work between timed calls leaves caches cold, and the floor,
+    run with no mock, has none between its calls."""
+    made: list[str] = []
+
+    def pair() -> Any:
+        created = client.create_model(ProjectName=project, OutputConfig=output)
+        version = created["ModelMetadata"]["ModelVersion"]
+        return client.describe_model(ProjectName=project, ModelVersion=version)
+
+    def end_training(described: Any) -> None:
+        version: str = described["ModelDescription"]["ModelVersion"]
+        lv.model(project, version).training.fail("Ended by the benchmark.")
+        made.append(version)
+
+    def tidy() -> None:
+        while made:
+            remove_model(client, lv, project, made.pop())
+
+    return Side(ignoring(pair), calls, mocked=mocked, after=end_training, check=check, settle=tidy)
+
+
 class Bench:
     """The projects every row works on, made through the public API inside one mock."""
 
@@ -444,13 +503,7 @@ class Bench:
             )
 
     def remove(self, project: str, version: str) -> None:
-        """Trains the model if it still is training, then deletes it, all through the API and
-        the handle."""
-        controls = self.lv.model(project, version)
-        if controls.training.in_progress:
-            controls.training.finish()
-        self.client.delete_model(ProjectName=project, ModelVersion=version)
-        controls.deletion.finish()
+        remove_model(self.client, self.lv, project, version)
 
     def model_count(self, project: str) -> int:
         pages = self.client.get_paginator("list_models").paginate(ProjectName=project)
@@ -480,29 +533,7 @@ class Bench:
         ]
 
     def pair_side(self, project: str) -> Side:
-        """CreateModel + DescribeModel in ``project``. Between pairs, untimed, only the light
-        part of the clean-up: the model's training is ended (failed: no images read), so the next
-        CreateModel has a training slot. The heavy part (DeleteModel and its deletion, so the
-        project keeps its size) waits for the end of the stretch: work between timed calls
-        leaves caches cold, and the floor, run with no mock, has none between its calls."""
-        client = self.client
-        made: list[str] = []
-
-        def pair() -> str:
-            created = client.create_model(ProjectName=project, OutputConfig=self.output)
-            version: str = created["ModelMetadata"]["ModelVersion"]
-            client.describe_model(ProjectName=project, ModelVersion=version)
-            return version
-
-        def end_training(version: str) -> None:
-            self.lv.model(project, version).training.fail("Ended by the benchmark.")
-            made.append(version)
-
-        def tidy() -> None:
-            while made:
-                self.remove(project, made.pop())
-
-        return Side(ignoring(pair), self.calls, after=end_training, settle=tidy)
+        return pair_side(self.client, self.lv, project, self.output, self.calls)
 
     def pair_floor_side(self) -> Side:
         """The floor pair: the mock's answers to a CreateModel and a DescribeModel, copied for
@@ -694,6 +725,104 @@ def start_stop_row(calls: int) -> Row:
     return Row("mock start+stop / mock_aws start+stop", 1.2, sides, simple_ratio("mock", "moto"))
 
 
+SERVER_PROJECT = "server-pair"
+
+
+def answered_over_http(expected: bool) -> Callable[[Any], None]:
+    """A check that an answer did (or did not) come from the server: werkzeug names itself in
+    a ``Server`` header, which the in-process path never sends."""
+
+    def check(parsed: Any) -> None:
+        software = parsed["ResponseMetadata"]["HTTPHeaders"].get("server", "")
+        if software.startswith("Werkzeug") != expected:
+            where = "over HTTP" if expected else "in process"
+            raise AssertionError(f"a pair meant to be answered {where} was not ({software!r})")
+
+    return check
+
+
+def warm(side: Side) -> None:
+    """One call of ``side`` with its untimed work around it, not counted."""
+    prepared = side.before() if side.before is not None else None
+    result = side.work(prepared)
+    if side.after is not None:
+        side.after(result)
+    if side.check is not None:
+        side.check(result)
+    if side.settle is not None:
+        side.settle()
+
+
+def measure_server(rounds: int, calls: int, sizes: Sizes) -> tuple[Row, dict[str, list[float]]]:
+    """The pair over the server / in process, in a phase of its own: a server starting or
+    stopping empties the process's state, so it runs around a mock of its own, on a project of
+    ``sizes.few_models`` TRAINED models both sides share. The server side runs in the stretches
+    the floors run in elsewhere (the mock stopped, its state kept, which is the server's), so its
+    client has no mock in its way; the mock side is the pair the other rows time."""
+    with server(port=0, durations=DURATIONS, region_name=REGION) as srv:
+        # Made before any mock starts, as a server user's client is: no mock's handlers on it.
+        over_http = boto3.session.Session().client(
+            "lookoutvision",
+            region_name=REGION,
+            endpoint_url=srv.endpoint_url,
+            aws_access_key_id="bench",
+            aws_secret_access_key="bench",
+        )
+        mocker = mock_lookoutvision(durations=DURATIONS, region_name=REGION)
+        lv = mocker.start()
+        switch = Switch(mocker)
+        try:
+            in_process = boto3.client("lookoutvision", region_name=REGION)
+            lv.set_quota(MODELS_PER_PROJECT, 20_000)
+            output = ready_project(lv, SERVER_PROJECT)
+            for _ in range(sizes.few_models):
+                created = in_process.create_model(ProjectName=SERVER_PROJECT, OutputConfig=output)
+                lv.model(SERVER_PROJECT, created["ModelMetadata"]["ModelVersion"]).training.finish()
+            sides = {
+                "server": pair_side(
+                    over_http,
+                    srv,
+                    SERVER_PROJECT,
+                    output,
+                    calls,
+                    mocked=False,
+                    check=answered_over_http(True),
+                ),
+                "mock": pair_side(
+                    in_process, lv, SERVER_PROJECT, output, calls, check=answered_over_http(False)
+                ),
+            }
+            row = Row(
+                "CreateModel+DescribeModel over the server / in-process",
+                3.0,
+                sides,
+                simple_ratio("server", "mock"),
+            )
+            # Each path's first call (the server's first request, lazy imports) not timed.
+            warm(sides["mock"])
+            switch.set(False)
+            warm(sides["server"])
+            switch.set(True)
+
+            def count() -> int:
+                pages = in_process.get_paginator("list_models").paginate(ProjectName=SERVER_PROJECT)
+                return sum(len(page["Models"]) for page in pages)
+
+            if count() != sizes.few_models:
+                raise AssertionError(f"{SERVER_PROJECT} has {count()} models before the rounds")
+            gc.collect()
+            gc.freeze()
+            ratios = run_rounds([row], rounds, BLOCKS, switch, None)
+            switch.set(True)
+            if count() != sizes.few_models:
+                raise AssertionError(f"{SERVER_PROJECT} has {count()} models after the rounds")
+        finally:
+            gc.unfreeze()
+            switch.set(True)
+            mocker.stop()
+    return row, ratios
+
+
 def measure(rounds: int, calls: int, sizes: Sizes) -> tuple[list[Row], dict[str, list[float]]]:
     mocker = mock_lookoutvision(durations=DURATIONS, region_name=REGION)
     lv = mocker.start()
@@ -711,9 +840,11 @@ def measure(rounds: int, calls: int, sizes: Sizes) -> tuple[list[Row], dict[str,
         gc.unfreeze()
         switch.set(True)
         mocker.stop()
+    over_server, server_ratios = measure_server(rounds, calls, sizes)
+    ratios.update(server_ratios)
     last = start_stop_row(calls)
     ratios.update(run_rounds([last], rounds, BLOCKS, None, None))
-    return [*rows, last], ratios
+    return [*rows, over_server, last], ratios
 
 
 def quartiles(values: list[float]) -> tuple[float, float]:

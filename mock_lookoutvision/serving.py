@@ -10,8 +10,9 @@ The endpoint is moto's own server application with two things in front of it:
   get the 403 AWS answers a request without a signature.
 
 Everything else (S3, KMS, IAM, STS, ``/moto-api/...``) is moto's server as it is. Requests are
-served on threads of werkzeug's server; ``stop()`` closes open keep-alive connections and joins
-their threads, so a stopped server leaves no thread or socket behind.
+served on threads of werkzeug's server, one connection per request (werkzeug closes each after
+its answer); ``stop()`` ends the connections still open and joins their threads, so a stopped
+server leaves no thread or socket behind.
 """
 
 from __future__ import annotations
@@ -194,7 +195,8 @@ class ServerApplication:
 
 class _ConnectionTrackingServer:
     """Builds werkzeug's threaded server and remembers each connection it serves, so that
-    ``close()`` can end keep-alive connections a client left open and join their threads."""
+    ``close()`` can end connections still open (a client that sent nothing yet, a slow upload)
+    and join their threads."""
 
     def __init__(self, host: str, port: int, app: WSGIApp, handler: type[Any]) -> None:
         from werkzeug.serving import ThreadedWSGIServer

@@ -98,13 +98,17 @@ def test_port_0_takes_a_free_port_and_stopping_leaves_no_thread_or_socket() -> N
         assert match is not None
         port = int(match.group(1))
         assert port > 0
-        # A client keeps its connection open (keep-alive): stopping must still end its thread.
-        lv = client(srv, "lookoutvision")
-        lv.list_projects()
+        client(srv, "lookoutvision").list_projects()
+        # A connection that never sends its request holds a serving thread until stop ends it.
+        idle = socket.create_connection(("127.0.0.1", port))
         assert set(threading.enumerate()) - threads_before  # the serving threads
     assert set(threading.enumerate()) == threads_before
-    with socket.socket() as probe:  # the port is free again
+    assert idle.recv(1) == b""  # closed by the server
+    idle.close()
+    with socket.socket() as probe:  # nothing listens on the port (TIME_WAIT aside)
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         probe.bind(("127.0.0.1", port))
+        probe.listen()
     with pytest.raises(RuntimeError, match="not running"):
         _ = srv.endpoint_url
 

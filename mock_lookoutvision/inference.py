@@ -1,10 +1,11 @@
 """DetectAnomalies: what an acceptable image is, and deterministic results for one.
 
 The body must really be an image of the type its Content-Type names (PNG or JPEG, the only two the
-API accepts), within the developer guide's limits (limits.md: at most 8 MB, 64 to 4096 pixels a
-side); the backend also holds it to the size of the model's training images. A result is derived
-from the image bytes, so the same image always gets the same answer, unless a test has set the
-result for that image. A segmentation model's results add the anomaly labels found and a mask.
+API accepts) that decodes whole, within the developer guide's limits (limits.md: at most 8 MB, 64
+to 4096 pixels a side); the backend also holds it to the size of the model's training images. A
+result is derived from the image bytes, so the same image always gets the same answer, unless a
+test has set the result for that image. A segmentation model's results add the anomaly labels
+found and a mask.
 """
 
 from __future__ import annotations
@@ -17,14 +18,15 @@ from .errors import ValidationException
 from .images import JPEG, PNG, banded_png, examine
 
 
-def image_size(body: bytes, content_type: str) -> tuple[int, int]:
-    """Width and height of ``body``; a ValidationException when it is not an acceptable image."""
+def image_size(body: bytes, content_type: str, key: str | None = None) -> tuple[int, int]:
+    """Width and height of ``body``; a ValidationException when it is not an acceptable image.
+    ``key`` is its ``image_key``, when the caller has it (the body is hashed once)."""
     if content_type not in (PNG, JPEG):
         raise ValidationException(
             f"The content type {content_type} is not supported; use image/png or image/jpeg."
         )
     kind = "PNG" if content_type == PNG else "JPEG"
-    size, problem = examine(body, len(body), content_type, f"is not a valid {kind} image")
+    size, problem = examine(body, len(body), content_type, f"is not a valid {kind} image", key)
     if size is None:
         raise ValidationException(f"The image {problem}.")
     return size

@@ -12,9 +12,9 @@ What the developer guide says decides each rule:
   type"). It needs a mask on every anomalous image, 20 single-label images of each anomaly label
   (10 in each dataset of a two-dataset project), at most 100 labels in the project, and at most
   8,000 training and 800 test images (limits.md).
-- The images themselves are read when training runs: each must be a PNG or JPEG of at most 8 MB
-  and 64 to 4096 pixels a side, "All images in a project must have the same dimensions", and a
-  mask is a PNG the size of its image.
+- The images themselves are read when training runs: each must be a PNG or JPEG that decodes
+  whole, of at most 8 MB and 64 to 4096 pixels a side, "All images in a project must have the
+  same dimensions", and a mask is a PNG the size of its image.
 
 Scores are a deterministic function of the data: each test image is predicted correctly with a
 likelihood that grows with the number of training images, decided by a hash of its source-ref; the
@@ -47,8 +47,8 @@ MAX_SEGMENTATION_TRAIN_IMAGES = 8000
 MAX_SEGMENTATION_TEST_IMAGES = 800
 
 Labels = tuple[tuple[str, str], ...]  # a segmentation model's (anomaly label, mask color)
-# Reads the start of an S3 object named by an s3:// URI: (first bytes, object size); raises
-# Unavailable saying why it can't.
+# Reads an S3 object named by an s3:// URI: (its bytes, its size), no bytes when it is over the
+# image size limit; raises Unavailable saying why it can't.
 ReadHead = Callable[[str], tuple[bytes, int]]
 
 

@@ -9,8 +9,9 @@ import pytest
 import requests
 
 from mock_lookoutvision import Anomaly, make_png
+from mock_lookoutvision.testing import make_jpeg
 
-from .conftest import PROJECT, create_model, jpeg_header
+from .conftest import PROJECT, create_model
 
 
 def png(width: int = 64, height: int = 64, seed: int = 0) -> bytes:
@@ -19,7 +20,8 @@ def png(width: int = 64, height: int = 64, seed: int = 0) -> bytes:
 
 
 def jpeg(width: int = 64, height: int = 64) -> bytes:
-    return jpeg_header(width, height)
+    """A real JPEG: one that is only a header doesn't decode, and is refused."""
+    return make_jpeg(width, height)
 
 
 @pytest.fixture

@@ -5,13 +5,17 @@ data is broken behind an intact header."""
 
 from __future__ import annotations
 
+import io
 import json
+import random
+from collections.abc import Iterator
 from typing import Any
 
 import boto3
 import pytest
+from PIL import Image
 
-from mock_lookoutvision import testing
+from mock_lookoutvision import images, testing
 
 from .conftest import PROJECT, create_dataset_from, create_model
 
@@ -452,3 +456,201 @@ def test_the_first_images_of_an_empty_dataset_choose_its_bucket(bare: Any) -> No
         ProjectName=PROJECT, DatasetType="test", Changes=testing.manifest_text(first).encode()
     )
     assert _entries(bare, "test") == [json.dumps(line) for line in first]
+
+
+# 4. Images are decoded, once per distinct image -------------------------------------------------
+
+
+def _noisy(image_format: str, seed: int) -> bytes:
+    """A real 64x64 image of noise (so its data is large enough to cut into), PNG or JPEG."""
+    image = Image.frombytes("L", (64, 64), random.Random(seed).randbytes(64 * 64))
+    buffer = io.BytesIO()
+    image.save(buffer, format=image_format)
+    return buffer.getvalue()
+
+
+def _truncated(image_format: str, seed: int) -> bytes:
+    """The first three fifths of a real image: the header, and only part of the data."""
+    whole = _noisy(image_format, seed)
+    cut = whole[: len(whole) * 3 // 5]
+    kind = images.PNG if image_format == "PNG" else images.JPEG
+    assert images.dimensions(cut, kind) == (64, 64)  # the header alone says nothing is wrong
+    return cut
+
+
+@pytest.fixture
+def decodings(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """The decodings made from now on (each one's type); the cache starts empty."""
+    made: list[str] = []
+    decode = images._decode
+
+    def counted(data: bytes, kind: str) -> bool:
+        made.append(kind)
+        return decode(data, kind)
+
+    images.decode_cache.clear()
+    monkeypatch.setattr(images, "_decode", counted)
+    yield made
+    images.decode_cache.clear()
+
+
+@pytest.fixture
+def hosted(lookoutvision_client: Any, lookoutvision_mock: Any) -> Any:
+    testing.hosted_model(lookoutvision_mock, PROJECT)
+    return lookoutvision_client
+
+
+def _detect(client: Any, body: bytes, content_type: str) -> dict[str, Any]:
+    result: dict[str, Any] = client.detect_anomalies(
+        ProjectName=PROJECT, ModelVersion="1", Body=body, ContentType=content_type
+    )["DetectAnomalyResult"]
+    return result
+
+
+@pytest.mark.parametrize(
+    ("image_format", "content_type", "message"),
+    [
+        ("PNG", "image/png", "The image is not a valid PNG image."),
+        ("JPEG", "image/jpeg", "The image is not a valid JPEG image."),
+    ],
+    ids=["png", "jpeg"],
+)
+def test_detect_anomalies_refuses_a_truncated_image(
+    hosted: Any, image_format: str, content_type: str, message: str
+) -> None:
+    # The same refusal as for a body that isn't that type of image at all.
+    with pytest.raises(hosted.exceptions.ValidationException) as excinfo:
+        _detect(hosted, b"not an image", content_type)
+    assert excinfo.value.response["Error"]["Message"] == message
+    with pytest.raises(hosted.exceptions.ValidationException) as excinfo:
+        _detect(hosted, _truncated(image_format, 1), content_type)
+    assert excinfo.value.response["Error"]["Code"] == "ValidationException"
+    assert excinfo.value.response["Error"]["Message"] == message
+    # The whole image is answered, and the model is as it was.
+    whole = _noisy(image_format, 1)
+    assert _detect(hosted, whole, content_type)["Source"] == {"Type": "direct"}
+    described = hosted.describe_model(ProjectName=PROJECT, ModelVersion="1")["ModelDescription"]
+    assert described["Status"] == "HOSTED"
+
+
+def test_a_corrupt_png_is_refused_too(hosted: Any) -> None:
+    whole = bytearray(_noisy("PNG", 2))
+    whole[len(whole) // 2] ^= 0xFF  # one byte of the compressed data changed: its checksum fails
+    with pytest.raises(hosted.exceptions.ValidationException) as excinfo:
+        _detect(hosted, bytes(whole), "image/png")
+    assert excinfo.value.response["Error"]["Message"] == "The image is not a valid PNG image."
+
+
+def _train_with(client: Any, lv: Any, key: str, body: bytes) -> dict[str, Any]:
+    output = testing.ready_project(lv, PROJECT)
+    s3 = boto3.client("s3", region_name="us-east-1")
+    s3.put_object(Bucket=testing.IMAGES_BUCKET, Key=key, Body=body)
+    create_model(client, OutputConfig=output)
+    lv.model(PROJECT, "1").training.finish()
+    described: dict[str, Any] = client.describe_model(ProjectName=PROJECT, ModelVersion="1")[
+        "ModelDescription"
+    ]
+    return described
+
+
+@pytest.mark.parametrize("image_format", ["PNG", "JPEG"])
+def test_a_truncated_image_fails_the_training(
+    lookoutvision_client: Any, lookoutvision_mock: Any, image_format: str
+) -> None:
+    key = f"{PROJECT}/train/anomaly-3.png"
+    failed = _train_with(lookoutvision_client, lookoutvision_mock, key, _truncated(image_format, 3))
+    # As an image that is no PNG or JPEG at all fails it (test_training.py).
+    assert (failed["Status"], failed["StatusMessage"]) == (
+        "TRAINING_FAILED",
+        f"The image s3://{testing.IMAGES_BUCKET}/{key} is not a PNG or JPEG image.",
+    )
+    assert "Performance" not in failed
+    assert "EvaluationResult" not in failed
+    written = boto3.client("s3", region_name="us-east-1").list_objects_v2(
+        Bucket=testing.OUTPUT_BUCKET
+    )
+    assert written.get("Contents", []) == []
+
+
+@pytest.mark.parametrize("image_format", ["PNG", "JPEG"])
+def test_a_whole_noisy_image_trains(
+    lookoutvision_client: Any, lookoutvision_mock: Any, image_format: str
+) -> None:
+    key = f"{PROJECT}/train/anomaly-3.png"
+    trained = _train_with(lookoutvision_client, lookoutvision_mock, key, _noisy(image_format, 3))
+    assert (trained["Status"], trained["StatusMessage"]) == (
+        "TRAINED",
+        "Training completed successfully.",
+    )
+
+
+def test_a_truncated_mask_fails_the_training(bare: Any, lookoutvision_mock: Any) -> None:
+    testing.segmentation_manifest(labels=("scratch",), key="masks.manifest")
+    s3 = boto3.client("s3", region_name="us-east-1")
+    mask = testing.make_mask(64, 64, "#ff0000")
+    s3.put_object(Bucket=testing.IMAGES_BUCKET, Key="images/scratch-4-mask.png", Body=mask[:-30])
+    source = {
+        "GroundTruthManifest": {
+            "S3Object": {"Bucket": testing.IMAGES_BUCKET, "Key": "masks.manifest"}
+        }
+    }
+    bare.create_dataset(ProjectName=PROJECT, DatasetType="train", DatasetSource=source)
+    lookoutvision_mock.dataset(PROJECT, "train").import_.finish()
+    create_model(bare)
+    lookoutvision_mock.model(PROJECT, "1").training.finish()
+    failed = bare.describe_model(ProjectName=PROJECT, ModelVersion="1")["ModelDescription"]
+    assert (failed["Status"], failed["StatusMessage"]) == (
+        "TRAINING_FAILED",
+        f"The mask s3://{testing.IMAGES_BUCKET}/images/scratch-4-mask.png is not a PNG image.",
+    )
+
+
+def test_detect_anomalies_decodes_each_distinct_image_once(
+    hosted: Any, decodings: list[str]
+) -> None:
+    whole, cut = _noisy("PNG", 5), _truncated("PNG", 5)
+    for _ in range(3):
+        _detect(hosted, whole, "image/png")
+        with pytest.raises(hosted.exceptions.ValidationException):
+            _detect(hosted, cut, "image/png")
+    assert decodings == [images.PNG, images.PNG]
+    # The same bytes sent as a JPEG are another question (and refused without decoding: the
+    # header isn't a JPEG's).
+    with pytest.raises(hosted.exceptions.ValidationException):
+        _detect(hosted, whole, "image/jpeg")
+    assert decodings == [images.PNG, images.PNG]
+    assert (images.decode_cache.decoded, images.decode_cache.hits) == (2, 4)
+
+
+def test_training_decodes_each_distinct_image_once(
+    lookoutvision_client: Any, lookoutvision_mock: Any, decodings: list[str]
+) -> None:
+    client, lv = lookoutvision_client, lookoutvision_mock
+    output = testing.ready_project(lv, PROJECT)
+    s3 = boto3.client("s3", region_name="us-east-1")
+    keys = [
+        json.loads(line)["source-ref"].removeprefix(f"s3://{testing.IMAGES_BUCKET}/")
+        for line in _entries(client)
+    ]
+    contents = {s3.get_object(Bucket=testing.IMAGES_BUCKET, Key=key)["Body"].read() for key in keys}
+    # The helper's images repeat (normal-n and anomaly-n share a shade): fewer contents than keys.
+    assert (len(keys), len(contents)) == (30, 20)
+    for version in ("1", "2"):
+        create_model(client, OutputConfig=output)
+        lv.model(PROJECT, version).training.finish()
+        described = client.describe_model(ProjectName=PROJECT, ModelVersion=version)
+        assert described["ModelDescription"]["Status"] == "TRAINED"
+    assert len(decodings) == len(contents)
+
+
+def test_the_decode_cache_is_bounded(decodings: list[str]) -> None:
+    cache = images.DecodeCache(maxsize=2)
+    first, second, third = (_noisy("PNG", seed) for seed in (6, 7, 8))
+    for data in (first, second, first, third):  # third evicts second, the least recently used
+        assert cache.decodes(data, images.PNG)
+    assert len(cache) == 2
+    assert len(decodings) == 3
+    assert cache.decodes(first, images.PNG)
+    assert len(decodings) == 3
+    assert cache.decodes(second, images.PNG)
+    assert len(decodings) == 4

@@ -12,13 +12,13 @@ import boto3
 import pytest
 
 from mock_lookoutvision import make_png
+from mock_lookoutvision.testing import make_jpeg
 
 from .conftest import (
     IMAGES_BUCKET,
     PROJECT,
     create_dataset_from,
     create_model,
-    jpeg_header,
     labeled_manifest,
     make_bucket,
     model_versions,
@@ -282,7 +282,7 @@ def test_training_reads_the_images(
 
 
 def test_jpeg_images_train_too(bare: Any, lookoutvision_mock: Any) -> None:
-    jpeg = jpeg_header(64, 64)
+    jpeg = make_jpeg(64, 64)
     _dataset(bare, lookoutvision_mock, "train", labeled_manifest())
     s3 = boto3.client("s3", region_name="us-east-1")
     for key in IMAGE_KEYS[::2]:

@@ -76,14 +76,14 @@ class HostingOperations(ModelOperations):
         self.require_status(
             model, frozenset({ModelStatus.HOSTED}), "used for detection until it is HOSTED"
         )
-        size = image_size(body, content_type.split(";")[0].strip().lower())
+        key = image_key(body)
+        size = image_size(body, content_type.split(";")[0].strip().lower(), key)
         if model.image_size is not None and size != model.image_size:
             # "The image must have the same dimensions as the images used to train the model."
             raise ValidationException(
                 f"The image is {size[0]}x{size[1]} pixels; the model was trained on images of "
                 f"{model.image_size[0]}x{model.image_size[1]}."
             )
-        key = image_key(body)
         result = self.controls.detection_results.get(key)
         if result is None:
             result = derived_result(key, size, model.evaluation.labels)

@@ -14,7 +14,7 @@ from typing import Any
 from ..clock import clock
 from ..errors import ConflictException, ResourceNotFoundException, ValidationException
 from ..idempotency import Done
-from ..images import HEADER_BYTES, MAX_IMAGE_BYTES
+from ..images import MAX_IMAGE_BYTES
 from ..lifecycle import InProgress, Lifecycle, Outcome
 from ..pagination import paginate
 from ..quotas import CONCURRENT_TRAININGS, MODELS_PER_PROJECT
@@ -247,7 +247,9 @@ class ModelOperations(DatasetOperations):
 
         def read_head(uri: str) -> tuple[bytes, int]:
             bucket, _, key = uri.removeprefix("s3://").partition("/")
-            return self.storage.head(bucket, key, HEADER_BYTES, MAX_IMAGE_BYTES)
+            # The whole file (unless it is over the limit): an image is decoded, not only its
+            # header read.
+            return self.storage.head(bucket, key, MAX_IMAGE_BYTES, MAX_IMAGE_BYTES)
 
         problem, model.image_size = image_problem(evaluation, read_head)
         if problem is not None:

@@ -5,7 +5,8 @@ serialize -> journal.
 
 Whatever reaches the service (moto's stubber, moto's generic dispatch) calls ``handle`` with the
 raw method, URL, headers and body (``handle_request`` takes them from any request object moto hands
-on), and gets the HTTP status, headers and body to answer.
+on, the body as the bytes a client would send), and gets the HTTP status, headers and body to
+answer.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from .endpoints import endpoint_region
 from .errors import LookoutVisionError, UnknownOperationException
 from .journal import Call, journal
 from .models import backend_of
-from .protocol import Response, parse_request, serialize_error, serialize_response
+from .protocol import Response, parse_request, serialize_error, serialize_response, wire_body
 from .routing import path_and_query, router
 from .validation import validate
 
@@ -58,4 +59,5 @@ def handle_request(request: Any) -> Response:
         raw = environ.get("RAW_URI") or environ.get("REQUEST_URI") or request.full_path
         url = request.host_url.rstrip("/") + raw
         return handle(request.method, url, request.headers, request.get_data())
-    return handle(request.method or "GET", request.url or "", request.headers, request.body)
+    body = wire_body(request.body)
+    return handle(request.method or "GET", request.url or "", request.headers, body)

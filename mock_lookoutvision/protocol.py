@@ -14,7 +14,7 @@ import functools
 import itertools
 import json
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -63,6 +63,35 @@ def _input_bindings(operation: OperationModel) -> _InputBindings:
             if member.type_name == "blob":
                 blobs.add(name)
     return _InputBindings(tuple(query), tuple(headers), tuple(body), frozenset(blobs), payload)
+
+
+def wire_body(body: object) -> bytes | str | None:
+    """A prepared request's body as the bytes an HTTP client would send.
+
+    botocore and requests hand a ``before-send`` handler (and moto's callbacks) the body the
+    caller passed: ``bytes`` or ``str``, a ``bytearray`` (AWS's own Python SDK for the service
+    sends one), a file object, which is sent from where it stands, or (requests) an iterable of
+    chunks. Anything else no HTTP client could send: the client fails before a byte goes out.
+    """
+    if body is None or isinstance(body, bytes | str):
+        return body
+    read = getattr(body, "read", None)
+    if callable(read):
+        return _chunk(read(), body)
+    if isinstance(body, Iterable) and not isinstance(body, bytearray | memoryview):
+        return b"".join(_chunk(chunk, body) for chunk in body)
+    return _chunk(body, body)
+
+
+def _chunk(data: object, body: object) -> bytes:
+    if isinstance(data, bytes | bytearray | memoryview):
+        return bytes(data)
+    if isinstance(data, str):
+        return data.encode()
+    what = type(body).__name__
+    if data is not body:
+        what += f" giving {type(data).__name__}"
+    raise TypeError(f"a request body can't be a {what}: an HTTP client sends bytes")
 
 
 def parse_request(

@@ -16,6 +16,8 @@ REGIONS = [
     "ap-northeast-1",
     "ap-northeast-2",
 ]
+# The partition those regions are in; the service was in no other.
+PARTITION = "aws"
 
 
 def endpoint_region(url: str) -> str:

@@ -1,5 +1,5 @@
 """What AWS's own client code does that the mock must meet: the body forms botocore and requests
-send."""
+send, and the regions a session lists."""
 
 from __future__ import annotations
 
@@ -9,12 +9,15 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import botocore.loaders
+import botocore.session
 import pytest
 import requests
 
 from mock_lookoutvision import LookoutVisionMock, make_png, testing
+from mock_lookoutvision.api_model import DATA_PATH
 
-from .conftest import PROJECT
+from .conftest import PROJECT, run_python
 
 # DetectAnomalies: every body form botocore and requests accept --------------------------------
 
@@ -111,3 +114,87 @@ def test_a_body_no_http_client_could_send_fails_before_the_service(
     with pytest.raises(TypeError, match="a request body can't be a int"):
         requests.post(DETECT_URL, data=123, headers={"Content-Type": "image/png"}, timeout=5)
     assert lookoutvision_mock.calls("DetectAnomalies") == []
+
+
+# get_available_regions -------------------------------------------------------------------------
+
+# The seven regions, as botocore lists a service's endpoints: in name order.
+OFFERED = [
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "eu-central-1",
+    "eu-west-1",
+    "us-east-1",
+    "us-east-2",
+    "us-west-2",
+]
+
+
+def test_a_session_lists_the_regions_the_service_was_offered_in() -> None:
+    session = boto3.Session()
+    assert session.get_available_regions("lookoutvision") == OFFERED
+    assert session.get_available_regions("lookoutvision", partition_name="aws-cn") == []
+    assert session.get_available_regions("lookoutvision", partition_name="aws-us-gov") == []
+
+
+def test_the_aws_example_loop_over_regions_finds_a_project_where_it_was_made(
+    lookoutvision_mock: LookoutVisionMock,
+) -> None:
+    boto3.client("lookoutvision", region_name="eu-west-1").create_project(ProjectName=PROJECT)
+    session = boto3.Session()
+    found = []
+    for region in session.get_available_regions("lookoutvision"):
+        client = session.client("lookoutvision", region_name=region)
+        names = [p["ProjectName"] for p in client.list_projects()["Projects"]]
+        if PROJECT in names:
+            found.append(region)
+    assert found == ["eu-west-1"]
+    assert session.get_available_regions("lookoutvision", partition_name="aws-cn") == []
+
+
+def test_no_other_service_and_no_other_partition_changes() -> None:
+    session = botocore.session.Session()
+    assert session.get_available_regions("lookoutvision") == OFFERED
+    resolver = session._get_internal_component("endpoint_resolver")
+    listed = resolver._endpoint_data
+    # botocore's own file, freshly read: the only difference is the one entry.
+    pristine = botocore.loaders.create_loader().load_data("endpoints")
+    aws = next(p for p in listed["partitions"] if p["partition"] == "aws")
+    assert aws["services"].pop("lookoutvision") == {"endpoints": {r: {} for r in OFFERED}}
+    assert listed == pristine
+    # Still botocore's own file: an endpoints.json of another origin would change how every
+    # client resolves its endpoint.
+    assert resolver.uses_builtin_data
+
+
+def test_a_botocore_that_lists_the_service_itself_keeps_its_own_list() -> None:
+    session = botocore.session.Session()
+    data = session._get_internal_component("endpoint_resolver")._endpoint_data
+    aws = next(p for p in data["partitions"] if p["partition"] == "aws")
+    aws["services"]["lookoutvision"] = {"endpoints": {"us-east-1": {}}}
+    assert session.get_available_regions("lookoutvision") == ["us-east-1"]
+
+
+def test_the_data_folder_does_not_shadow_botocores_endpoint_data() -> None:
+    # Any botocore loading the folder (the AWS CLI's through AWS_DATA_PATH too) keeps its own.
+    assert not (DATA_PATH / "endpoints.json").exists()
+    loader = botocore.session.Session().get_component("data_loader")
+    assert str(DATA_PATH) in loader.search_paths
+    _, path = loader.load_data_with_path("endpoints")
+    assert loader.is_builtin_path(path)
+
+
+def test_the_default_session_made_before_the_import_lists_the_regions_too() -> None:
+    result = run_python(
+        """
+        import boto3
+        boto3.setup_default_session(region_name="us-east-1")
+        before = boto3.DEFAULT_SESSION
+        import mock_lookoutvision
+        assert boto3.DEFAULT_SESSION is before
+        print(boto3.DEFAULT_SESSION.get_available_regions("lookoutvision"))
+        print(boto3.Session().get_available_regions("lookoutvision"))
+        """
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [str(OFFERED), str(OFFERED)]

@@ -1,14 +1,17 @@
 """An in-process mock of Amazon Lookout for Vision (API 2020-11-20) on moto's machinery.
 
 Importing the package makes ``boto3.client("lookoutvision")`` resolve (the shipped API model) and
-makes moto answer the service, under this package's mock and under moto's own ``mock_aws``.
+makes moto answer the service, under this package's mock and under moto's own ``mock_aws`` (boto3,
+and aiobotocore sessions created afterwards).
 """
 
+from . import aiobotocore_hook
 from .api_model import register_data_path
 from .moto_hook import attach
 
 register_data_path()
 attach()
+aiobotocore_hook.attach()
 
 from .errors import (  # noqa: E402
     AccessDeniedException,

@@ -23,6 +23,7 @@ from typing import Any, TypeVar, cast, overload
 from moto import mock_aws
 from moto.core.models import MockAWS
 
+from . import aiobotocore_hook
 from .accounts import forget_access_keys
 from .api_model import register_data_path
 from .clock import clock
@@ -89,6 +90,7 @@ class LookoutVisionMocker:
 
     def start(self, reset: bool = True) -> LookoutVisionMock:
         register_data_path()
+        aiobotocore_hook.attach()  # aiobotocore may have been imported since this package
         self._moto.start(reset=reset)
         with _nesting_lock:
             outermost = not _active

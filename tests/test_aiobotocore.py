@@ -17,6 +17,7 @@ import pytest
 from aiobotocore.session import get_session
 from botocore.config import Config
 from botocore.exceptions import ClientError
+from moto import mock_aws
 
 from mock_lookoutvision import mock_lookoutvision
 from mock_lookoutvision.serving import ServerHandle
@@ -230,20 +231,47 @@ def test_retries_of_an_injected_throttling_are_the_same_as_boto3s(srv: ServerHan
 # In process, without a server ------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=TypeError,
-    reason="aiobotocore is not answered in process: moto's before-send stubber returns a "
-    "botocore AWSResponse whose .content is bytes, and aiobotocore's convert_to_response_dict "
-    "awaits it (TypeError: object bytes can't be used in 'await' expression), after the mock "
-    "has run the call",
-)
 def test_aiobotocore_is_answered_in_process_by_the_mock() -> None:
-    async def scenario() -> dict[str, Any]:
-        session = get_session()
+    async def scenario() -> tuple[dict[str, Any], list[list[str]], dict[str, Any]]:
+        session = get_session()  # created inside the mock, as a test would
         async with session.create_client("lookoutvision", region_name=REGION) as lv:
-            return dict(await lv.create_project(ProjectName=PROJECT))
+            created = dict(await lv.create_project(ProjectName=PROJECT))
+            await lv.create_project(ProjectName="gaskets")
+            pages = [
+                [p["ProjectName"] for p in page["Projects"]]
+                async for page in lv.get_paginator("list_projects").paginate(
+                    PaginationConfig={"PageSize": 1}
+                )
+            ]
+            try:
+                await lv.describe_project(ProjectName="absent")
+            except lv.exceptions.ResourceNotFoundException as missing:
+                return created, pages, missing.response
+        raise AssertionError("DescribeProject of a missing project succeeded")
 
-    with mock_lookoutvision():
-        created = asyncio.run(scenario())
+    with mock_lookoutvision() as lv:
+        created, pages, missing = asyncio.run(scenario())
+        # Each call ran once: one journal entry per call, as for boto3.
+        assert [c.operation for c in lv.calls()] == [
+            "CreateProject",
+            "CreateProject",
+            "ListProjects",
+            "ListProjects",
+            "DescribeProject",
+        ]
     assert created["ProjectMetadata"]["ProjectName"] == PROJECT
+    assert pages == [[PROJECT], ["gaskets"]] or pages == [["gaskets"], [PROJECT]]
+    assert missing["Error"]["Code"] == "ResourceNotFoundException"
+    assert (missing["ResourceId"], missing["ResourceType"]) == ("absent", "PROJECT")
+    assert missing["ResponseMetadata"]["HTTPStatusCode"] == 404
+
+
+def test_aiobotocore_in_process_under_moto_mock_aws() -> None:
+    async def scenario() -> str:
+        async with get_session().create_client("lookoutvision", region_name=REGION) as lv:
+            answer = await lv.create_project(ProjectName=PROJECT)
+            return str(answer["ProjectMetadata"]["ProjectArn"])
+
+    with mock_aws():
+        arn = asyncio.run(scenario())
+    assert arn == f"arn:aws:lookoutvision:{REGION}:123456789012:project/{PROJECT}"

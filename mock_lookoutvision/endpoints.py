@@ -20,6 +20,20 @@ REGIONS = [
 PARTITION = "aws"
 
 
+class RegionNotOffered(Exception):
+    """A request for a region where the service never was. No endpoint answers there, so each
+    front end says it as a client would meet it (botocore's ``EndpointConnectionError``,
+    requests' ``ConnectionError``); the handle's controls say it as a ``ControlError``."""
+
+    def __init__(self, region: str) -> None:
+        self.region = region
+        super().__init__(
+            f"Amazon Lookout for Vision was not offered in {region}; it was in "
+            f"{', '.join(REGIONS)}. Set MOTO_ALLOW_NONEXISTENT_REGION=true to use other regions "
+            "anyway."
+        )
+
+
 def endpoint_region(url: str) -> str:
     """The region an endpoint URL names."""
     host = HOST.match(url)

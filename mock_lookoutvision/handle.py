@@ -24,6 +24,7 @@ from typing import Protocol, TypeVar
 from .accounts import default_account
 from .api_model import SERVICE_NAME, service_model
 from .clock import clock
+from .endpoints import RegionNotOffered
 from .errors import LookoutVisionError
 from .inference import Anomaly, DetectionResult, image_key
 from .journal import Call, journal
@@ -181,7 +182,7 @@ class Scope:
         self._mock.require_active()
         try:
             return backend_of(self.account_id, self.region_name)
-        except ValueError as unknown_region:
+        except RegionNotOffered as unknown_region:
             raise ControlError(str(unknown_region)) from None
 
     def _found(self, find: Callable[[], C]) -> C:

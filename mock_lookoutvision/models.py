@@ -11,7 +11,7 @@ from moto import settings as moto_settings
 from moto.core.base_backend import BackendDict, BaseBackend
 
 from .api_model import SERVICE_NAME
-from .endpoints import REGIONS
+from .endpoints import REGIONS, RegionNotOffered
 from .moto_storage import MotoStorage
 from .service.composed import LookoutVisionService
 
@@ -31,7 +31,8 @@ lookoutvision_backends = BackendDict(
 
 
 def backend_of(account: str, region: str) -> LookoutVisionBackend:
-    """The backend of an account and region, created on first use.
+    """The backend of an account and region, created on first use; ``RegionNotOffered`` for a
+    region the service was never in (unless moto allows unknown regions).
 
     Existing backends are read with plain dict lookups: ``BackendDict.__getitem__`` takes a lock
     and copies the account list on every call, which shows on the per-request path.
@@ -41,11 +42,7 @@ def backend_of(account: str, region: str) -> LookoutVisionBackend:
     if existing is not None:
         return existing
     if region not in REGIONS and not moto_settings.allow_unknown_region():
-        raise ValueError(
-            f"Amazon Lookout for Vision was not offered in {region}; it was in "
-            f"{', '.join(REGIONS)}. Set MOTO_ALLOW_NONEXISTENT_REGION=true to use other regions "
-            "anyway."
-        )
+        raise RegionNotOffered(region)
     backend: LookoutVisionBackend = lookoutvision_backends[account][region]
     return backend
 

@@ -16,7 +16,12 @@ pattern in ``moto.backend_index.backend_url_patterns`` matches the URL, then ask
   patterns, which costs more than this service's whole work per call; other URLs go to moto as
   before. Being inside the stubber keeps moto's on/off switch and exactly one execution per call
   (a second ``before-send`` handler would be called too, and moto's would then run the request
-  again). moto's passthrough and service-whitelist settings are honoured as moto does.
+  again). moto's passthrough and service-whitelist settings are honoured as moto does;
+- the stubber's ``process_prepared_request`` (the callback of moto's ``responses`` mock) hands
+  lookoutvision URLs from plain HTTP clients to the pipeline too, so that each kind of client
+  gets its own kind of error where the service never was (``endpoints.RegionNotOffered``): a
+  botocore ``EndpointConnectionError`` or a requests ``ConnectionError``, as when the endpoint's
+  name does not resolve.
 """
 
 from __future__ import annotations
@@ -26,27 +31,34 @@ from collections.abc import Callable
 from typing import Any
 
 import moto.backend_index as backend_index
+import requests
+from botocore.exceptions import EndpointConnectionError
 from moto.core.config import passthrough_service, passthrough_url, service_whitelisted
 from moto.core.exceptions import ServiceNotWhitelisted
 from moto.core.models import botocore_stubber
 
 from . import models
 from .api_model import SERVICE_NAME
-from .endpoints import HOST
+from .endpoints import HOST, RegionNotOffered
 from .pipeline import handle_request
 
 _moto_process_request: Callable[[Any], Any] | None = None
+_moto_process_prepared_request: Callable[[Any], Any] | None = None
 
 
 def attach() -> None:
     """Makes moto's routing answer lookoutvision requests. Idempotent."""
-    global _moto_process_request
+    global _moto_process_request, _moto_process_prepared_request
     sys.modules.setdefault(f"moto.{SERVICE_NAME}", models)
     if not any(name == SERVICE_NAME for name, _ in backend_index.backend_url_patterns):
         backend_index.backend_url_patterns.insert(0, (SERVICE_NAME, HOST))
     if _moto_process_request is None:
         _moto_process_request = botocore_stubber.process_request
         botocore_stubber.process_request = _process_request  # type: ignore[method-assign]
+    if _moto_process_prepared_request is None:
+        # moto reads this attribute when the outermost mock starts, as it does the URL index.
+        _moto_process_prepared_request = botocore_stubber.process_prepared_request
+        botocore_stubber.process_prepared_request = _process_prepared_request  # type: ignore[method-assign]
 
 
 def is_attached() -> bool:
@@ -54,6 +66,7 @@ def is_attached() -> bool:
         sys.modules.get(f"moto.{SERVICE_NAME}") is models
         and backend_index.backend_url_patterns[0] == (SERVICE_NAME, HOST)
         and botocore_stubber.process_request is _process_request
+        and botocore_stubber.process_prepared_request is _process_prepared_request
     )
 
 
@@ -64,10 +77,33 @@ def moto_process_request(request: Any) -> Any:
 
 
 def _process_request(request: Any) -> Any:
-    """moto's stubber entry point: lookoutvision URLs here, every other URL to moto."""
+    """moto's stubber entry point for botocore: lookoutvision URLs here, every other URL to moto."""
     url = request.url or ""
     if not HOST.match(url):
         return moto_process_request(request)
+    try:
+        return _answer(request, url)
+    except RegionNotOffered as nowhere:
+        # What botocore's HTTP session raises when the host does not resolve; botocore retries it.
+        raise EndpointConnectionError(endpoint_url=url, error=nowhere) from nowhere
+
+
+def _process_prepared_request(request: Any) -> Any:
+    """The callback of moto's ``responses`` mock, for plain HTTP clients (requests)."""
+    url = request.url or ""
+    if not HOST.match(url):
+        assert _moto_process_prepared_request is not None, "attach() first"
+        return _moto_process_prepared_request(request)
+    try:
+        return _answer(request, url)
+    except RegionNotOffered as nowhere:
+        host = url.split("/", 3)[2]
+        raise requests.exceptions.ConnectionError(
+            f"Failed to resolve '{host}' for {url} ({nowhere})", request=request
+        ) from nowhere
+
+
+def _answer(request: Any, url: str) -> Any:
     if passthrough_service(SERVICE_NAME) or passthrough_url(url.split("?", 1)[0]):
         return None
     if not service_whitelisted(SERVICE_NAME):

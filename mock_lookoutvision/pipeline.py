@@ -26,6 +26,10 @@ from .validation import validate
 
 
 def handle(method: str, url: str, headers: Mapping[str, Any], body: bytes | str | None) -> Response:
+    """The answer to one request; ``RegionNotOffered`` (for the front end to say as its clients
+    would meet it) when the URL names a region the service was never in."""
+    # First: in such a region no endpoint resolves, whatever the path.
+    backend = backend_of(request_account(headers), endpoint_region(url))
     path, query = path_and_query(url)
     found = router().match(method.upper(), path)
     if found is None:
@@ -35,7 +39,6 @@ def handle(method: str, url: str, headers: Mapping[str, Any], body: bytes | str 
     params: dict[str, Any] = dict(labels)
     error = None
     try:
-        backend = backend_of(request_account(headers), endpoint_region(url))
         backend.controls.raise_injected(operation.name)
         params = parse_request(operation, labels, query, headers, body)
         if operation.input_shape is not None:

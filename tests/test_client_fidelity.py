@@ -1,9 +1,10 @@
 """What AWS's own client code does that the mock must meet: the body forms botocore and requests
-send, and the regions a session lists."""
+send, the regions a session lists, and the connection error where the service never was."""
 
 from __future__ import annotations
 
 import io
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,9 +14,14 @@ import botocore.loaders
 import botocore.session
 import pytest
 import requests
+from botocore.config import Config
+from botocore.exceptions import EndpointConnectionError
+from moto.core.models import DEFAULT_ACCOUNT_ID
 
-from mock_lookoutvision import LookoutVisionMock, make_png, testing
+from mock_lookoutvision import ControlError, LookoutVisionMock, UnknownResource, make_png, testing
 from mock_lookoutvision.api_model import DATA_PATH
+from mock_lookoutvision.endpoints import RegionNotOffered
+from mock_lookoutvision.models import lookoutvision_backends
 
 from .conftest import PROJECT, run_python
 
@@ -198,3 +204,102 @@ def test_the_default_session_made_before_the_import_lists_the_regions_too() -> N
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [str(OFFERED), str(OFFERED)]
+
+
+# A region where the service never was ---------------------------------------------------------
+
+# One attempt: botocore retries connection errors, sleeping for real between attempts.
+# (``max_attempts`` counts retries: 1 would still retry once, after a real back-off sleep.)
+ONCE = Config(retries={"total_max_attempts": 1, "mode": "standard"})
+NOWHERE = "sa-east-1"
+
+
+@pytest.fixture
+def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The sleeps botocore asks for (its retry back-off), recorded instead of slept."""
+    asked: list[float] = []
+    monkeypatch.setattr(time, "sleep", asked.append)
+    return asked
+
+
+def _no_backend_in(region: str) -> bool:
+    return all(region not in dict(regions) for regions in dict(lookoutvision_backends).values())
+
+
+def test_a_client_in_a_region_without_the_service_cannot_connect(
+    lookoutvision_mock: LookoutVisionMock, sleeps: list[float]
+) -> None:
+    client = boto3.client("lookoutvision", region_name=NOWHERE, config=ONCE)
+    with pytest.raises(EndpointConnectionError) as raised:
+        client.list_projects()
+    assert str(raised.value) == (
+        'Could not connect to the endpoint URL: "https://lookoutvision.sa-east-1.amazonaws.com'
+        '/2020-11-20/projects"'
+    )
+    assert type(raised.value) is EndpointConnectionError
+    reason = raised.value.__cause__
+    assert isinstance(reason, RegionNotOffered)
+    assert reason.region == NOWHERE
+    assert "not offered in sa-east-1" in str(reason)
+    assert sleeps == []  # so, unrecorded, it takes no real time
+    assert lookoutvision_mock.calls() == []
+    assert _no_backend_in(NOWHERE)
+
+
+def test_botocore_retries_it_as_a_connection_error(
+    lookoutvision_mock: LookoutVisionMock, sleeps: list[float]
+) -> None:
+    config = Config(retries={"total_max_attempts": 3, "mode": "standard"})
+    client = boto3.client("lookoutvision", region_name=NOWHERE, config=config)
+    with pytest.raises(EndpointConnectionError):
+        client.create_project(ProjectName=PROJECT)
+    assert len(sleeps) == 2  # three attempts, a back-off before each retry
+    assert lookoutvision_mock.calls() == []
+    assert _no_backend_in(NOWHERE)
+
+
+def test_plain_http_in_a_region_without_the_service_cannot_connect(
+    lookoutvision_mock: LookoutVisionMock,
+) -> None:
+    # Positive control: the same request where the service was is answered.
+    offered = "https://lookoutvision.us-east-1.amazonaws.com/2020-11-20/projects"
+    assert requests.get(offered, timeout=5).json() == {"Projects": []}
+    for path in ("/2020-11-20/projects", "/2020-11-20/nothing-here"):
+        url = f"https://lookoutvision.{NOWHERE}.amazonaws.com{path}"
+        with pytest.raises(requests.exceptions.ConnectionError) as raised:
+            requests.get(url, timeout=5)
+        assert type(raised.value) is requests.exceptions.ConnectionError
+        assert str(raised.value).startswith(
+            f"Failed to resolve 'lookoutvision.{NOWHERE}.amazonaws.com' for {url} "
+            "(Amazon Lookout for Vision was not offered in sa-east-1;"
+        )
+        assert isinstance(raised.value.__cause__, RegionNotOffered)
+    assert [call.operation for call in lookoutvision_mock.calls()] == ["ListProjects"]
+    assert _no_backend_in(NOWHERE)
+
+
+def test_moto_allow_nonexistent_region_still_lets_other_regions_work(
+    lookoutvision_mock: LookoutVisionMock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MOTO_ALLOW_NONEXISTENT_REGION", "true")
+    client = boto3.client("lookoutvision", region_name=NOWHERE, config=ONCE)
+    client.create_project(ProjectName=PROJECT)
+    url = f"https://lookoutvision.{NOWHERE}.amazonaws.com/2020-11-20/projects"
+    assert [p["ProjectName"] for p in requests.get(url, timeout=5).json()["Projects"]] == [PROJECT]
+    # The handle acts there too: the model is looked for, not the region refused.
+    with pytest.raises(UnknownResource, match="region sa-east-1"):
+        lookoutvision_mock.scoped(region_name=NOWHERE).model(PROJECT, "1")
+    assert NOWHERE in lookoutvision_backends[DEFAULT_ACCOUNT_ID]
+
+
+def test_the_handle_refuses_such_a_region_with_a_control_error(
+    lookoutvision_mock: LookoutVisionMock,
+) -> None:
+    with pytest.raises(ControlError) as raised:
+        lookoutvision_mock.scoped(region_name=NOWHERE).model(PROJECT, "1")
+    assert str(raised.value) == (
+        "Amazon Lookout for Vision was not offered in sa-east-1; it was in us-east-1, us-east-2, "
+        "us-west-2, eu-central-1, eu-west-1, ap-northeast-1, ap-northeast-2. Set "
+        "MOTO_ALLOW_NONEXISTENT_REGION=true to use other regions anyway."
+    )
+    assert _no_backend_in(NOWHERE)

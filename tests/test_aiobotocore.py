@@ -17,11 +17,11 @@ import pytest
 from aiobotocore.session import get_session
 from botocore.config import Config
 from botocore.exceptions import ClientError
-from moto import mock_aws
 
 from mock_lookoutvision import mock_lookoutvision
 from mock_lookoutvision.serving import ServerHandle
 
+from .conftest import run_python
 from .server_helpers import (
     ERROR_CASES,
     IMAGES_BUCKET,
@@ -266,12 +266,23 @@ def test_aiobotocore_is_answered_in_process_by_the_mock() -> None:
     assert missing["ResponseMetadata"]["HTTPStatusCode"] == 404
 
 
-def test_aiobotocore_in_process_under_moto_mock_aws() -> None:
-    async def scenario() -> str:
-        async with get_session().create_client("lookoutvision", region_name=REGION) as lv:
-            answer = await lv.create_project(ProjectName=PROJECT)
-            return str(answer["ProjectMetadata"]["ProjectArn"])
+def test_aiobotocore_in_process_under_moto_mock_aws_when_imported_first() -> None:
+    # A fresh interpreter: in this one an earlier mock_lookoutvision() may have attached already.
+    ran = run_python(
+        """
+        import asyncio
+        from aiobotocore.session import get_session
+        import mock_lookoutvision
+        from moto import mock_aws
 
-    with mock_aws():
-        arn = asyncio.run(scenario())
-    assert arn == f"arn:aws:lookoutvision:{REGION}:123456789012:project/{PROJECT}"
+        async def scenario():
+            async with get_session().create_client("lookoutvision", region_name="us-east-1") as lv:
+                answer = await lv.create_project(ProjectName="widgets")
+                return answer["ProjectMetadata"]["ProjectArn"]
+
+        with mock_aws():
+            print(asyncio.run(scenario()))
+        """
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.strip() == "arn:aws:lookoutvision:us-east-1:123456789012:project/widgets"

@@ -31,13 +31,12 @@ from types import TracebackType
 from typing import Any, cast
 
 import boto3
-from moto import settings as moto_settings
 from werkzeug.wrappers import Request
 
 from .api_model import API_VERSION, SERVICE_NAME, register_data_path
 from .clock import clock
 from .control_routes import CONTROL_PREFIX, ControlRoutes
-from .endpoints import HOST, REGIONS
+from .endpoints import HOST, RegionNotOffered
 from .handle import LookoutVisionMock
 from .lifecycle import DurationMap, step_durations
 from .lifecycle import durations as durations_in_force
@@ -144,20 +143,21 @@ class ServerApplication:
     def _service(
         self, environ: dict[str, Any], start_response: Callable[..., Any], region: str
     ) -> Iterable[bytes]:
-        if region not in REGIONS and not moto_settings.allow_unknown_region():
-            # What AWS answers a request signed for a region its endpoint doesn't serve.
-            return _json_response(
-                start_response,
-                403,
-                {"message": f"Credential should be scoped to a valid region, not '{region}'."},
-                "InvalidSignatureException",
-            )
         request = Request(environ)
         raw_path = environ.get("RAW_URI") or environ.get("REQUEST_URI") or request.full_path
         url = f"https://{SERVICE_NAME}.{region}.amazonaws.com{raw_path}"
         try:
             status, headers, body = handle(
                 request.method, url, cast(Mapping[str, Any], request.headers), request.get_data()
+            )
+        except RegionNotOffered:
+            # In-process this is a connection error (no such endpoint); a server has an endpoint
+            # and answers what AWS answers a request signed for a region it doesn't serve.
+            return _json_response(
+                start_response,
+                403,
+                {"message": f"Credential should be scoped to a valid region, not '{region}'."},
+                "InvalidSignatureException",
             )
         except Exception:  # a fault of the mock's own: still an AWS-shaped answer, never HTML
             _log.exception("%s %s failed", request.method, raw_path)

@@ -282,10 +282,15 @@ class ServerHandle(LookoutVisionMock):
 
 
 class LookoutVisionServer:
-    """What ``server(...)`` returns: start it with ``with`` (or ``start()``/``stop()``).
+    """``server(...)``: the service (and moto's others) on ``http://host:port``, served from a
+    background thread: ``with server(port=0) as srv: ... srv.endpoint_url ...``; or
+    ``start()``/``stop()``.
 
-    While it runs, this process's state of the service is the server's: it is emptied when the
-    server starts and when it stops, like a mock's.
+    ``port=0`` takes a free port. ``speed`` runs simulated time faster than real time (3600: a
+    real second is a simulated hour), for clients that poll on real time; ``durations`` and
+    ``region_name`` are the mock's options of the same names; ``log_requests`` logs a line per
+    request (werkzeug's log). While it runs, this process's state of the service is the server's:
+    it is emptied when the server starts and when it stops, like a mock's.
     """
 
     def __init__(
@@ -368,28 +373,5 @@ class LookoutVisionServer:
         self.stop()
 
 
-def server(
-    *,
-    host: str = DEFAULT_HOST,
-    port: int = DEFAULT_PORT,
-    speed: float = 1.0,
-    durations: Mapping[str, float | timedelta] | None = None,
-    region_name: str = DEFAULT_REGION,
-    log_requests: bool = False,
-) -> LookoutVisionServer:
-    """The service (and moto's others) on ``http://host:port``, served from a background thread:
-    ``with server(port=0) as srv: ... srv.endpoint_url ...``.
-
-    ``port=0`` takes a free port. ``speed`` runs simulated time faster than real time (3600: a
-    real second is a simulated hour), for clients that poll on real time; ``durations`` and
-    ``region_name`` are the mock's options of the same names; ``log_requests`` logs a line per
-    request (werkzeug's log).
-    """
-    return LookoutVisionServer(
-        host=host,
-        port=port,
-        speed=speed,
-        durations=durations,
-        region_name=region_name,
-        log_requests=log_requests,
-    )
+# The public name: ``mock_lookoutvision.server(port=0)``.
+server = LookoutVisionServer

@@ -1,5 +1,6 @@
 """Shared helpers. The ``lookoutvision_mock`` and ``lookoutvision_client`` fixtures come from the
-package's own pytest plugin (``conftest_plugin``), loaded through its ``pytest11`` entry point."""
+package's own pytest plugin (``conftest_plugin``), loaded through its ``pytest11`` entry point;
+``lv_server`` and ``srv`` here share one server per test module among the client tests."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import struct
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
 from typing import Any
 
 import boto3
@@ -17,7 +19,8 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 from moto.core.models import DEFAULT_ACCOUNT_ID
 
-from mock_lookoutvision import LookoutVisionMock, make_png, testing
+from mock_lookoutvision import LookoutVisionMock, make_png, server, testing
+from mock_lookoutvision.serving import ServerHandle
 
 pytest_plugins = ["pytester"]
 
@@ -152,3 +155,17 @@ def run_python(code: str, **env: str) -> subprocess.CompletedProcess[str]:
         timeout=120,
         check=False,
     )
+
+
+@pytest.fixture(scope="module")
+def lv_server() -> Iterator[ServerHandle]:
+    """One server for a test module: stopping one waits for its serving loop, a reset doesn't."""
+    with server(port=0) as running:
+        yield running
+
+
+@pytest.fixture
+def srv(lv_server: ServerHandle) -> ServerHandle:
+    """The module's server, emptied (every service, the clock, the journal) for this test."""
+    lv_server.reset()
+    return lv_server

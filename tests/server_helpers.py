@@ -2,17 +2,16 @@
 pointed at a running server, a project ready to train on set up over HTTP, and the error cases
 every kind of client is compared on.
 
-Nothing here starts a server or a mock; the test modules do (a server per module, emptied before
-each test).
+Nothing here starts a server or a mock: the ``lv_server`` and ``srv`` fixtures of conftest.py do
+(a server per module, emptied before each test).
 """
 
 from __future__ import annotations
 
 import http.client
 import json
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -31,7 +30,6 @@ from mock_lookoutvision import (
     ThrottlingException,
     make_png,
     mock_lookoutvision,
-    server,
     testing,
 )
 from mock_lookoutvision.serving import ServerHandle
@@ -68,12 +66,6 @@ def client_options(endpoint_url: str, config: Config | None = None) -> dict[str,
 
 def boto3_client(srv: ServerHandle, service: str = "lookoutvision", **extra: Any) -> Any:
     return boto3.client(service, **client_options(srv.endpoint_url), **extra)
-
-
-@contextmanager
-def running_server() -> Iterator[ServerHandle]:
-    with server(port=0) as srv:
-        yield srv
 
 
 def model_arn(version: str, project: str = PROJECT) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -37,26 +37,12 @@ from .server_helpers import (
     expected_headers,
     model_arn,
     ready_project,
-    running_server,
     seen_by_botocore,
     seen_in_process,
     training_objects,
 )
 
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-
-
-@pytest.fixture(scope="module")
-def lv_server() -> Iterator[ServerHandle]:
-    with running_server() as srv:
-        yield srv
-
-
-@pytest.fixture
-def srv(lv_server: ServerHandle) -> ServerHandle:
-    """The module's server, emptied (every service, the clock, the journal) for this test."""
-    lv_server.reset()
-    return lv_server
 
 
 @asynccontextmanager

@@ -21,7 +21,7 @@ import re
 import subprocess
 import sys
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -31,7 +31,6 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from mock_lookoutvision import server
 from mock_lookoutvision.testing import labeled_lines, make_png, manifest_text
 
 REGION = "us-east-1"
@@ -175,21 +174,6 @@ def data_path() -> str:
     folder = done.stdout.strip()
     assert (Path(folder) / "lookoutvision" / "2020-11-20" / "service-2.json").is_file()
     return folder
-
-
-@pytest.fixture(scope="module")
-def running() -> Iterator[Any]:
-    # One server for the module: starting one takes ~10 ms but stopping one ~0.5 s (werkzeug's
-    # serve_forever polls for shutdown every half second), while a reset takes microseconds.
-    with server(port=0) as handle:
-        yield handle
-
-
-@pytest.fixture
-def srv(running: Any) -> Any:
-    """The module's server, emptied: no projects, no buckets, an empty journal, a fresh clock."""
-    running.reset()
-    return running
 
 
 @pytest.fixture

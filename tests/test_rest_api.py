@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,7 +34,6 @@ from .server_helpers import (
     model_arn,
     raw,
     ready_project,
-    running_server,
     seen_in_process,
     signed,
     snapshot,
@@ -45,19 +43,6 @@ from .server_helpers import (
 
 MODELS = f"{API}/projects/{PROJECT}/models"
 REQUEST_ID = re.compile(r"^[0-9a-f-]{36}$")
-
-
-@pytest.fixture(scope="module")
-def lv_server() -> Iterator[ServerHandle]:
-    with running_server() as srv:
-        yield srv
-
-
-@pytest.fixture
-def srv(lv_server: ServerHandle) -> ServerHandle:
-    """The module's server, emptied (every service, the clock, the journal) for this test."""
-    lv_server.reset()
-    return lv_server
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 """Server mode: ``mock_lookoutvision.server(...)``, its control routes, the ``mock-lookoutvision``
-command, and moto's other services on the same endpoint."""
+command, and moto's other services on the same endpoint. ``srv`` is conftest's: one server for the
+module, emptied for each test; tests of starting and stopping start their own."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ import socket
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -24,10 +24,17 @@ from botocore.exceptions import ClientError
 
 from mock_lookoutvision import ThrottlingException, server
 from mock_lookoutvision.serving import ServerHandle
-from mock_lookoutvision.testing import labeled_lines, make_png, manifest_text
+
+from .server_helpers import (
+    IMAGES_BUCKET,
+    OUTPUT,
+    PROJECT,
+    dataset_source,
+    ready_project,
+    training_objects,
+)
 
 CONTROLS = "/_mock_lookoutvision"
-BUCKET = "server-images"
 
 
 NO_RETRIES = Config(retries={"total_max_attempts": 1, "mode": "standard"})
@@ -37,48 +44,12 @@ def client(srv: ServerHandle, service: str, region: str = "us-east-1") -> Any:
     return srv.client(service, region, config=NO_RETRIES)
 
 
-@pytest.fixture
-def srv() -> Iterator[ServerHandle]:
-    with server(port=0) as running:
-        yield running
-
-
 def control(srv: ServerHandle, route: str, body: Any = None, method: str = "POST") -> Any:
     return requests.request(method, f"{srv.endpoint_url}{CONTROLS}/{route}", json=body, timeout=10)
 
 
-def put_manifest(srv: ServerHandle, key: str) -> None:
-    """A manifest of 20 normal and 10 anomalous images, with the images, in the server's S3."""
-    s3 = client(srv, "s3")
-    lines = labeled_lines(normal=20, anomaly=10, bucket=BUCKET, upload=False)
-    for shade, line in enumerate(lines):
-        image_key = line["source-ref"].removeprefix(f"s3://{BUCKET}/")
-        s3.put_object(Bucket=BUCKET, Key=image_key, Body=make_png(64, 64, shade=shade))
-    s3.put_object(Bucket=BUCKET, Key=key, Body=manifest_text(lines))
-
-
-def ready_project(srv: ServerHandle, project: str = "widgets") -> None:
-    """A project whose train dataset is CREATE_COMPLETE, its images in the server's S3."""
-    s3 = client(srv, "s3")
-    s3.create_bucket(Bucket=BUCKET)
-    put_manifest(srv, "train.manifest")
-    lv = client(srv, "lookoutvision")
-    lv.create_project(ProjectName=project)
-    lv.create_dataset(
-        ProjectName=project,
-        DatasetType="train",
-        DatasetSource={
-            "GroundTruthManifest": {"S3Object": {"Bucket": BUCKET, "Key": "train.manifest"}}
-        },
-    )
-    srv.dataset(project, "train").import_.finish()
-
-
-def create_model(srv: ServerHandle, project: str = "widgets") -> str:
-    answer = client(srv, "lookoutvision").create_model(
-        ProjectName=project,
-        OutputConfig={"S3Location": {"Bucket": BUCKET, "Prefix": "out/"}},
-    )
+def create_model(srv: ServerHandle, project: str = PROJECT) -> str:
+    answer = client(srv, "lookoutvision").create_model(ProjectName=project, OutputConfig=OUTPUT)
     version: str = answer["ModelMetadata"]["ModelVersion"]
     return version
 
@@ -128,7 +99,7 @@ def test_the_handle_acts_only_while_the_server_runs() -> None:
 def test_state_is_emptied_when_a_server_starts_and_stops() -> None:
     with server(port=0) as srv:
         client(srv, "lookoutvision").create_project(ProjectName="left-over")
-        client(srv, "s3").create_bucket(Bucket=BUCKET)
+        client(srv, "s3").create_bucket(Bucket=IMAGES_BUCKET)
     with server(port=0) as srv:
         assert client(srv, "lookoutvision").list_projects()["Projects"] == []
         assert client(srv, "s3").list_buckets()["Buckets"] == []
@@ -152,8 +123,8 @@ def test_speed_below_real_time_is_refused(speed: float) -> None:
 
 
 def test_moto_services_answer_on_the_same_endpoint(srv: ServerHandle) -> None:
-    client(srv, "s3").create_bucket(Bucket=BUCKET)
-    assert [b["Name"] for b in client(srv, "s3").list_buckets()["Buckets"]] == [BUCKET]
+    client(srv, "s3").create_bucket(Bucket=IMAGES_BUCKET)
+    assert [b["Name"] for b in client(srv, "s3").list_buckets()["Buckets"]] == [IMAGES_BUCKET]
     key = client(srv, "kms").create_key()["KeyMetadata"]["KeyId"]
     assert client(srv, "kms").describe_key(KeyId=key)["KeyMetadata"]["Enabled"] is True
     client(srv, "iam").create_user(UserName="trainer")
@@ -252,7 +223,7 @@ def test_speed_runs_simulated_time_faster_than_real_time() -> None:
 
 def test_reset_route_drops_every_service_state_and_the_clock_offset(srv: ServerHandle) -> None:
     client(srv, "lookoutvision").create_project(ProjectName="widgets")
-    client(srv, "s3").create_bucket(Bucket=BUCKET)
+    client(srv, "s3").create_bucket(Bucket=IMAGES_BUCKET)
     control(srv, "advance", {"seconds": 86400})
     answer = control(srv, "reset")
     assert answer.status_code == 200
@@ -263,7 +234,7 @@ def test_reset_route_drops_every_service_state_and_the_clock_offset(srv: ServerH
 
 
 def test_moto_api_reset_keeps_working(srv: ServerHandle) -> None:
-    client(srv, "s3").create_bucket(Bucket=BUCKET)
+    client(srv, "s3").create_bucket(Bucket=IMAGES_BUCKET)
     client(srv, "lookoutvision").create_project(ProjectName="widgets")
     assert requests.post(f"{srv.endpoint_url}/moto-api/reset", timeout=10).status_code == 200
     assert client(srv, "s3").list_buckets()["Buckets"] == []
@@ -303,14 +274,17 @@ def test_step_routes_refuse_what_cannot_be_done(srv: ServerHandle) -> None:
 
 
 def test_dataset_step_route(srv: ServerHandle) -> None:
-    client(srv, "s3").create_bucket(Bucket=BUCKET)
-    put_manifest(srv, "m")
+    s3 = client(srv, "s3")
+    s3.create_bucket(Bucket=IMAGES_BUCKET)
+    images, manifest_key, manifest = training_objects()
+    for key, image in [*images, (manifest_key, manifest)]:
+        s3.put_object(Bucket=IMAGES_BUCKET, Key=key, Body=image)
     lv = client(srv, "lookoutvision")
-    lv.create_project(ProjectName="widgets")
-    source = {"GroundTruthManifest": {"S3Object": {"Bucket": BUCKET, "Key": "m"}}}
-    lv.create_dataset(ProjectName="widgets", DatasetType="train", DatasetSource=source)
+    lv.create_project(ProjectName=PROJECT)
+    source = dataset_source(manifest_key)
+    lv.create_dataset(ProjectName=PROJECT, DatasetType="train", DatasetSource=source)
     assert control(srv, "datasets/widgets/train/import/finish").status_code == 200
-    status = lv.describe_dataset(ProjectName="widgets", DatasetType="train")
+    status = lv.describe_dataset(ProjectName=PROJECT, DatasetType="train")
     assert status["DatasetDescription"]["Status"] == "CREATE_COMPLETE"
 
 

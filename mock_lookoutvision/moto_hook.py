@@ -17,11 +17,12 @@ pattern in ``moto.backend_index.backend_url_patterns`` matches the URL, then ask
   before. Being inside the stubber keeps moto's on/off switch and exactly one execution per call
   (a second ``before-send`` handler would be called too, and moto's would then run the request
   again). moto's passthrough and service-whitelist settings are honoured as moto does;
-- the stubber's ``process_prepared_request`` (the callback of moto's ``responses`` mock) hands
-  lookoutvision URLs from plain HTTP clients to the pipeline too, so that each kind of client
-  gets its own kind of error where the service never was (``endpoints.RegionNotOffered``): a
-  botocore ``EndpointConnectionError`` or a requests ``ConnectionError``, as when the endpoint's
-  name does not resolve.
+- recent moto gives its ``responses`` mock (plain HTTP clients) a callback of its own,
+  ``process_prepared_request``; where there is one, it hands lookoutvision URLs to the pipeline
+  too (older moto calls ``process_request`` for both). Each kind of client gets its own kind of
+  error where the service never was (``endpoints.RegionNotOffered``): a botocore
+  ``EndpointConnectionError`` or a requests ``ConnectionError``, as when the endpoint's name does
+  not resolve.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from typing import Any
 
 import moto.backend_index as backend_index
 import requests
+from botocore.awsrequest import AWSPreparedRequest
 from botocore.exceptions import EndpointConnectionError
 from moto.core.config import passthrough_service, passthrough_url, service_whitelisted
 from moto.core.exceptions import ServiceNotWhitelisted
@@ -55,8 +57,10 @@ def attach() -> None:
     if _moto_process_request is None:
         _moto_process_request = botocore_stubber.process_request
         botocore_stubber.process_request = _process_request  # type: ignore[method-assign]
-    if _moto_process_prepared_request is None:
-        # moto reads this attribute when the outermost mock starts, as it does the URL index.
+    # moto 5.2.5 has it, 5.2.0 does not; moto reads it when the outermost mock starts.
+    if _moto_process_prepared_request is None and hasattr(
+        botocore_stubber, "process_prepared_request"
+    ):
         _moto_process_prepared_request = botocore_stubber.process_prepared_request
         botocore_stubber.process_prepared_request = _process_prepared_request  # type: ignore[method-assign]
 
@@ -66,7 +70,8 @@ def is_attached() -> bool:
         sys.modules.get(f"moto.{SERVICE_NAME}") is models
         and backend_index.backend_url_patterns[0] == (SERVICE_NAME, HOST)
         and botocore_stubber.process_request is _process_request
-        and botocore_stubber.process_prepared_request is _process_prepared_request
+        and getattr(botocore_stubber, "process_prepared_request", None)
+        in (None, _process_prepared_request)
     )
 
 
@@ -77,30 +82,20 @@ def moto_process_request(request: Any) -> Any:
 
 
 def _process_request(request: Any) -> Any:
-    """moto's stubber entry point for botocore: lookoutvision URLs here, every other URL to moto."""
+    """moto's stubber entry point: lookoutvision URLs here, every other URL to moto."""
     url = request.url or ""
     if not HOST.match(url):
         return moto_process_request(request)
-    try:
-        return _answer(request, url)
-    except RegionNotOffered as nowhere:
-        # What botocore's HTTP session raises when the host does not resolve; botocore retries it.
-        raise EndpointConnectionError(endpoint_url=url, error=nowhere) from nowhere
+    return _answer(request, url)
 
 
 def _process_prepared_request(request: Any) -> Any:
-    """The callback of moto's ``responses`` mock, for plain HTTP clients (requests)."""
+    """The callback of recent moto's ``responses`` mock, for plain HTTP clients (requests)."""
     url = request.url or ""
     if not HOST.match(url):
         assert _moto_process_prepared_request is not None, "attach() first"
         return _moto_process_prepared_request(request)
-    try:
-        return _answer(request, url)
-    except RegionNotOffered as nowhere:
-        host = url.split("/", 3)[2]
-        raise requests.exceptions.ConnectionError(
-            f"Failed to resolve '{host}' for {url} ({nowhere})", request=request
-        ) from nowhere
+    return _answer(request, url)
 
 
 def _answer(request: Any, url: str) -> Any:
@@ -108,4 +103,17 @@ def _answer(request: Any, url: str) -> Any:
         return None
     if not service_whitelisted(SERVICE_NAME):
         raise ServiceNotWhitelisted(SERVICE_NAME)
-    return handle_request(request)
+    try:
+        return handle_request(request)
+    except RegionNotOffered as nowhere:
+        raise _unreachable(request, url, nowhere) from nowhere
+
+
+def _unreachable(request: Any, url: str, nowhere: RegionNotOffered) -> Exception:
+    """What the client's HTTP layer raises when the endpoint's host does not resolve: botocore's
+    (which retries it, as it does a real one), or requests' for plain HTTP clients (whose request
+    moto 5.2.0 hands on rebuilt as a werkzeug request)."""
+    if isinstance(request, AWSPreparedRequest):
+        return EndpointConnectionError(endpoint_url=url, error=nowhere)
+    host = url.split("/", 3)[2]
+    return requests.exceptions.ConnectionError(f"Failed to resolve '{host}' for {url} ({nowhere})")

@@ -16,7 +16,7 @@ import pytest
 import requests
 from botocore.config import Config
 from botocore.exceptions import EndpointConnectionError
-from moto.core.models import DEFAULT_ACCOUNT_ID
+from moto.core.models import DEFAULT_ACCOUNT_ID, botocore_stubber
 
 from mock_lookoutvision import ControlError, LookoutVisionMock, UnknownResource, make_png, testing
 from mock_lookoutvision.api_model import DATA_PATH
@@ -97,9 +97,24 @@ def _chunks(data: bytes, size: int) -> Iterator[bytes]:
         yield data[start : start + size]
 
 
+# moto 5.2.0 rebuilds a plain HTTP request as a werkzeug request before any service sees it, and
+# can't read a generator's body there; later moto hands the request on as it is.
+_MOTO_KEEPS_REQUESTS = hasattr(botocore_stubber, "process_prepared_request")
+
+
 @pytest.mark.parametrize(
     "make_body",
-    [bytes, bytearray, io.BytesIO, lambda image: _chunks(image, 10)],
+    [
+        bytes,
+        bytearray,
+        io.BytesIO,
+        pytest.param(
+            lambda image: _chunks(image, 10),
+            marks=pytest.mark.skipif(
+                not _MOTO_KEEPS_REQUESTS, reason="this moto can't read a generator body"
+            ),
+        ),
+    ],
     ids=["bytes", "bytearray", "BytesIO", "generator"],
 )
 def test_plain_http_bodies_of_every_form_get_the_same_answer(
@@ -117,7 +132,8 @@ def test_plain_http_bodies_of_every_form_get_the_same_answer(
 def test_a_body_no_http_client_could_send_fails_before_the_service(
     hosted: Any, lookoutvision_mock: LookoutVisionMock
 ) -> None:
-    with pytest.raises(TypeError, match="a request body can't be a int"):
+    # This package's refusal, or (moto 5.2.0) werkzeug's, which reads the body first.
+    with pytest.raises(TypeError, match=r"a request body can't be a int|not 'int'"):
         requests.post(DETECT_URL, data=123, headers={"Content-Type": "image/png"}, timeout=5)
     assert lookoutvision_mock.calls("DetectAnomalies") == []
 

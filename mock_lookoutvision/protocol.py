@@ -123,6 +123,8 @@ def parse_request(
             document = json.loads(body)
         except ValueError as error:
             raise SerializationException(f"The request body is not valid JSON: {error}") from None
+        except RecursionError:  # json.loads' answer to a few thousand nested brackets
+            raise SerializationException("The request body is nested too deeply") from None
         if not isinstance(document, dict):
             raise SerializationException("The request body must be a JSON object")
         for name in bindings.body:

@@ -6,6 +6,7 @@ from typing import Any
 
 import boto3
 import pytest
+import requests
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
@@ -105,3 +106,20 @@ def test_injected_errors_apply_to_their_operation_only(
 def test_unknown_operation_names_are_refused(lookoutvision_mock: Any) -> None:
     with pytest.raises(ControlError, match="CreateWidget is not an operation of lookoutvision"):
         lookoutvision_mock.inject_error("CreateWidget", AccessDeniedException("No."))
+
+
+def test_json_nested_too_deeply_is_a_serialization_exception_that_changes_nothing(
+    lookoutvision_mock: Any, lookoutvision_client: Any
+) -> None:
+    nested = '{"ProjectName": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    answer = requests.post(
+        "https://lookoutvision.us-east-1.amazonaws.com/2020-11-20/projects",
+        data=nested,
+        headers={"Content-Type": "application/json"},
+        timeout=10,
+    )
+    assert answer.status_code == 400
+    assert answer.headers["x-amzn-ErrorType"].startswith("SerializationException")
+    assert answer.json()["Message"] == "The request body is nested too deeply"
+    assert lookoutvision_client.list_projects()["Projects"] == []
+    assert [c.error for c in lookoutvision_mock.calls()] == ["SerializationException", None]

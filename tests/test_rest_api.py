@@ -443,11 +443,9 @@ GARBAGE: dict[str, Garbage | tuple[Garbage, str]] = {
         "GET", f"{API}/projects/{'a' * 70_000}", control_path=f"{API}/projects/{PROJECT}"
     ),
     # Mock bugs, each with what happens.
-    "JSON nested 100 000 deep": (
-        Garbage("POST", f"{API}/projects", b'{"ProjectName": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
-                control_body=CREATE_BODY),
-        "json.loads raises RecursionError, which protocol.parse_request does not catch (only "
-        "ValueError): 500 InternalServerException instead of 400 SerializationException",
+    "JSON nested 100 000 deep": Garbage(
+        "POST", f"{API}/projects", b'{"ProjectName": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+        control_body=CREATE_BODY,
     ),
     "JSON body sent as text/plain": (
         Garbage("POST", f"{API}/projects", CREATE_BODY, {"Content-Type": "text/plain"},

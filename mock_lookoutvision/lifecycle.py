@@ -197,6 +197,11 @@ class Lifecycle:
         self.reached.setdefault(outcome.status, at)
         self._pending = None
 
+    def planned_to_fail(self) -> bool:
+        """Whether the step in progress has a failure a test planned for it (so ending it now
+        fails it); a caller that must not change anything when it would fail asks first."""
+        return self._pending is not None and self._pending.planned_failure is not None
+
     def end_now(self) -> None:
         """Ends the step in progress now, as one that ran its course: in its success, or in the
         failure planned for it. The caller checks that one is in progress (``step()``)."""

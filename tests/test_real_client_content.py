@@ -154,12 +154,23 @@ def test_a_deletion_planned_to_fail_still_blocks_the_new_dataset(
     before = client.list_dataset_entries(ProjectName=PROJECT, DatasetType="train")
     lv.next("dataset_deletion").fails("The dataset could not be deleted.")
     client.delete_dataset(ProjectName=PROJECT, DatasetType="train")
+    lv.advance(1)
     with pytest.raises(client.exceptions.ConflictException) as excinfo:
         client.create_dataset(ProjectName=PROJECT, DatasetType="train")
     error = excinfo.value.response
     assert error["Error"]["Message"] == f"Project {PROJECT} already has a train dataset."
     assert (error["ResourceType"], error["ResourceId"]) == ("DATASET", f"{PROJECT}/train")
-    # The deletion ended as planned, and the dataset is as it was.
+    # The refused call changed nothing: the deletion is still in progress ...
+    assert _dataset_status(client, "train") == (
+        "DELETE_IN_PROGRESS",
+        "The dataset is being deleted.",
+    )
+    assert lv.dataset(PROJECT, "train").deletion.in_progress
+    assert _dataset_types(client) == ["train"]
+    # ... and fails as planned when its time (5 s from DeleteDataset) is up, not earlier.
+    lv.advance(3.9)
+    assert _dataset_status(client, "train")[0] == "DELETE_IN_PROGRESS"
+    lv.advance(0.1)
     assert _dataset_status(client, "train") == (
         "DELETE_FAILED",
         "The dataset could not be deleted.",

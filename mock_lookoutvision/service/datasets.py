@@ -151,17 +151,25 @@ class DatasetOperations(ServiceState):
     ) -> Done:
         project = self.project(project_name)
         existing = project.live_datasets().get(dataset_type)
-        if existing is not None and existing.lifecycle.step() is Step.DATASET_DELETION:
-            # Replacing a dataset is "first delete the existing dataset ... and then create a new
-            # dataset of the same dataset type" (create-dataset-sdk.md), with no wait between: the
-            # deletion ends now, as it would have run. One planned to fail leaves the dataset.
-            existing.lifecycle.end_now()
-        if dataset_type in project.live_datasets():
+        # Replacing a dataset is "first delete the existing dataset ... and then create a new
+        # dataset of the same dataset type" (create-dataset-sdk.md), with no wait between: a
+        # deletion in progress ends now, as it would have run. One planned to fail would leave
+        # the dataset, so the call is refused; it is decided before anything changes, as a call
+        # that fails changes nothing (the deletion stays in progress).
+        replacing = (
+            existing is not None
+            and existing.lifecycle.step() is Step.DATASET_DELETION
+            and not existing.lifecycle.planned_to_fail()
+        )
+        # Looked at again: a deletion may have completed while the step was looked at.
+        if not replacing and dataset_type in project.live_datasets():
             raise ConflictException(
                 f"Project {project_name} already has a {dataset_type} dataset.",
                 resource_id=f"{project_name}/{dataset_type}",
                 resource_type="DATASET",
             )
+        if existing is not None and replacing:
+            existing.lifecycle.end_now()
         now = clock.time()
         dataset = Dataset(
             project_name,

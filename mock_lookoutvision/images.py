@@ -25,9 +25,6 @@ PNG = "image/png"
 JPEG = "image/jpeg"
 MAX_IMAGE_BYTES = 8 * 1024 * 1024  # limits.md: 8 MB, for training images and DetectAnomalies
 MIN_SIDE, MAX_SIDE = 64, 4096  # limits.md: 64 x 64 to 4096 x 4096 pixels
-# Enough of a file to find its size: a JPEG's frame header may follow EXIF data (up to 64 KB).
-# The service itself reads whole files, to decode them.
-HEADER_BYTES = 128 * 1024
 DECODE_CACHE_SIZE = 4096  # images whose decoding is remembered; each costs a digest and a flag
 
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

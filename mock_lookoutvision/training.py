@@ -49,7 +49,7 @@ MAX_SEGMENTATION_TEST_IMAGES = 800
 Labels = tuple[tuple[str, str], ...]  # a segmentation model's (anomaly label, mask color)
 # Reads an S3 object named by an s3:// URI: (its bytes, its size), no bytes when it is over the
 # image size limit; raises Unavailable saying why it can't.
-ReadHead = Callable[[str], tuple[bytes, int]]
+ReadImage = Callable[[str], tuple[bytes, int]]
 
 
 @dataclass(frozen=True)
@@ -323,13 +323,13 @@ def _evaluate(learn: list[Entry], check: list[Entry], labels: Labels) -> Evaluat
 
 
 def image_problem(
-    evaluation: Evaluation, read_head: ReadHead
+    evaluation: Evaluation, read_image: ReadImage
 ) -> tuple[str | None, tuple[int, int] | None]:
     """Why the images (and masks) training reads are unusable (None if they are usable), and the
     size they all have."""
     size: tuple[int, int] | None = None
     for entry in evaluation.images():
-        found, problem = _image(entry.source_ref, "image", read_head)
+        found, problem = _image(entry.source_ref, "image", read_image)
         if problem is None and size is not None and found != size:
             problem = (
                 f"The image {entry.source_ref} is {found[0]}x{found[1]} pixels, the project's "
@@ -337,7 +337,7 @@ def image_problem(
                 "dimensions."
             )
         if problem is None and entry.mask is not None:
-            mask_size, problem = _image(entry.mask.ref, "mask", read_head, only=PNG)
+            mask_size, problem = _image(entry.mask.ref, "mask", read_image, only=PNG)
             if problem is None and mask_size != found:
                 problem = (
                     f"The mask {entry.mask.ref} is {mask_size[0]}x{mask_size[1]} pixels; its "
@@ -350,17 +350,17 @@ def image_problem(
 
 
 def _image(
-    ref: str, what: str, read_head: ReadHead, only: str | None = None
+    ref: str, what: str, read_image: ReadImage, only: str | None = None
 ) -> tuple[tuple[int, int], str | None]:
     try:
-        head, length = read_head(ref)
+        data, length = read_image(ref)
     except Unavailable as unreadable:
         return (0, 0), f"The {what} {ref} can't be read: {unreadable}"
-    kind = file_type(head)
+    kind = file_type(data)
     if only is not None and kind != only:
         kind = None
     formats = "a PNG" if only == PNG else "a PNG or JPEG"
-    size, problem = examine(head, length, kind, f"is not {formats} image")
+    size, problem = examine(data, length, kind, f"is not {formats} image")
     if size is None:
         return (0, 0), f"The {what} {ref} {problem}."
     return size, None

@@ -245,13 +245,13 @@ class ModelOperations(DatasetOperations):
         then the evaluation manifest and result go to the output location."""
         evaluation = model.evaluation
 
-        def read_head(uri: str) -> tuple[bytes, int]:
+        def read_image(uri: str) -> tuple[bytes, int]:
             bucket, _, key = uri.removeprefix("s3://").partition("/")
             # The whole file (unless it is over the limit): an image is decoded, not only its
             # header read.
             return self.storage.head(bucket, key, MAX_IMAGE_BYTES, MAX_IMAGE_BYTES)
 
-        problem, model.image_size = image_problem(evaluation, read_head)
+        problem, model.image_size = image_problem(evaluation, read_image)
         if problem is not None:
             return Outcome(ModelStatus.TRAINING_FAILED, problem)
         bucket = model.output_config["S3Location"]["Bucket"]

@@ -61,7 +61,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             log_requests=arguments.log_requests,
         )
         handle = server.start()
-    except (MissingServerExtra, OSError, ValueError) as cannot:
+    except (MissingServerExtra, OSError, OverflowError, ValueError, RuntimeError) as cannot:
         print(f"mock-lookoutvision: {cannot}", file=sys.stderr)
         return 1
     stopped = threading.Event()

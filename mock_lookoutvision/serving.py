@@ -52,6 +52,9 @@ WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 # "Credential=AKID/20261201/eu-west-1/lookoutvision/aws4_request" in a SigV4 Authorization header.
 _CREDENTIAL_SCOPE = re.compile(r"Credential=[^/,\s]+/\d{8}/([^/,\s]+)/([^/,\s]+)/aws4_request")
 _SERVICE_PATHS = f"/{API_VERSION}/"
+# What a region's name looks like (us-east-1, eu-central-1, us-gov-west-1): a scope's region goes
+# into an endpoint URL, so anything else is refused before it can make another URL.
+_REGION_NAME = re.compile(r"[a-z]{2}(?:-[a-z]+)+-\d{1,2}")
 _log = logging.getLogger(__name__)
 
 
@@ -104,7 +107,7 @@ def _json_response(
 ) -> Iterable[bytes]:
     data = json.dumps(body).encode()
     start_response(
-        f"{status} {_REASONS.get(status, 'Error')}",
+        _status_line(status),
         [
             ("Content-Type", "application/json"),
             ("Content-Length", str(len(data))),
@@ -114,7 +117,20 @@ def _json_response(
     return [data]
 
 
-_REASONS = {200: "OK", 400: "Bad Request", 403: "Forbidden", 500: "Internal Server Error"}
+def _status_line(status: int) -> str:
+    try:
+        return f"{status} {HTTPStatus(status).phrase}"
+    except ValueError:  # a status http has no name for
+        return f"{status} Error"
+
+
+def _wrong_region(start_response: Callable[..., Any], region: str) -> Iterable[bytes]:
+    return _json_response(
+        start_response,
+        403,
+        {"message": f"Credential should be scoped to a valid region, not '{region}'."},
+        "InvalidSignatureException",
+    )
 
 
 class ServerApplication:
@@ -143,6 +159,8 @@ class ServerApplication:
     def _service(
         self, environ: dict[str, Any], start_response: Callable[..., Any], region: str
     ) -> Iterable[bytes]:
+        if not _REGION_NAME.fullmatch(region):
+            return _wrong_region(start_response, region)
         request = Request(environ)
         raw_path = environ.get("RAW_URI") or environ.get("REQUEST_URI") or request.full_path
         url = f"https://{SERVICE_NAME}.{region}.amazonaws.com{raw_path}"
@@ -153,12 +171,7 @@ class ServerApplication:
         except RegionNotOffered:
             # In-process this is a connection error (no such endpoint); a server has an endpoint
             # and answers what AWS answers a request signed for a region it doesn't serve.
-            return _json_response(
-                start_response,
-                403,
-                {"message": f"Credential should be scoped to a valid region, not '{region}'."},
-                "InvalidSignatureException",
-            )
+            return _wrong_region(start_response, region)
         except Exception:  # a fault of the mock's own: still an AWS-shaped answer, never HTML
             _log.exception("%s %s failed", request.method, raw_path)
             return _json_response(
@@ -169,7 +182,7 @@ class ServerApplication:
             )
         data = body.encode() if isinstance(body, str) else body
         start_response(
-            f"{status} {_REASONS.get(status, 'Error')}",
+            _status_line(status),
             [*headers.items(), ("Content-Length", str(len(data)))],
         )
         return [data]
@@ -243,6 +256,9 @@ class _ConnectionTrackingServer:
         for thread, _ in open_connections:
             thread.join()
         self.server.server_close()
+        self.close_socket()
+
+    def close_socket(self) -> None:
         self._socket.close()
 
 
@@ -289,8 +305,9 @@ class LookoutVisionServer:
     ``port=0`` takes a free port. ``speed`` runs simulated time faster than real time (3600: a
     real second is a simulated hour), for clients that poll on real time; ``durations`` and
     ``region_name`` are the mock's options of the same names; ``log_requests`` logs a line per
-    request (werkzeug's log). While it runs, this process's state of the service is the server's:
-    it is emptied when the server starts and when it stops, like a mock's.
+    request (werkzeug's log). A process has one state of the service and one simulated clock:
+    servers and ``mock_lookoutvision()`` mocks in one process share them, and starting or stopping
+    a server empties them (and sets the clock's speed), as the outermost mock's start does.
     """
 
     def __init__(
@@ -325,7 +342,8 @@ class LookoutVisionServer:
     def endpoint_url(self) -> str:
         self.require_active()
         assert self._server is not None
-        return f"http://{self._server.server.host}:{self._server.server.port}"
+        host, port = self._server.server.host, self._server.server.port
+        return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
     def reset(self) -> None:
         from moto.moto_api._internal.models import moto_api_backend
@@ -341,7 +359,11 @@ class LookoutVisionServer:
         moto_app, request_handler = _moto_server(self.log_requests)
         application = ServerApplication(moto_app, ControlRoutes(self.handle, self.reset))
         self._server = _ConnectionTrackingServer(self.host, self.port, application, request_handler)
-        self.reset()
+        try:
+            self.reset()
+        except BaseException:
+            self._release()
+            raise
         durations_in_force.push(self.durations)
         self._thread = threading.Thread(
             # Checks for stop() every 50 ms rather than werkzeug's 500: a test's server stops fast.
@@ -359,6 +381,12 @@ class LookoutVisionServer:
         self._thread.join()
         durations_in_force.pop(self.durations)
         reset_state()
+        self._release()
+
+    def _release(self) -> None:
+        if self._server is not None and self._thread is None:  # start() failed after binding
+            self._server.server.server_close()
+            self._server.close_socket()
         self._server = self._thread = None
 
     def __enter__(self) -> ServerHandle:

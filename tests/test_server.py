@@ -26,11 +26,13 @@ from mock_lookoutvision import ThrottlingException, server
 from mock_lookoutvision.serving import ServerHandle
 
 from .server_helpers import (
+    API,
     IMAGES_BUCKET,
     OUTPUT,
     PROJECT,
     dataset_source,
     ready_project,
+    signed,
     training_objects,
 )
 
@@ -480,3 +482,36 @@ def test_the_server_fixture_region_from_its_marker(lookoutvision_server: ServerH
     lookoutvision_server.inject_error("ListProjects", ThrottlingException("Not here"))
     with pytest.raises(ClientError, match="Not here"):  # the handle acts on eu-west-1
         lookoutvision_server.client("lookoutvision", config=NO_RETRIES).list_projects()
+
+
+# Refusals of the server itself -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("region", ["us-east-1.evil", "US-EAST-1", "east", "us-east-1%2f"])
+def test_a_scope_region_that_is_no_region_name_is_refused(srv: ServerHandle, region: str) -> None:
+    # Signed by hand: botocore would refuse some of these names itself.
+    answer = signed(srv, "POST", f"{API}/projects", {"ProjectName": PROJECT}, region=region)
+    assert answer.status_code == 403
+    assert answer.headers["x-amzn-ErrorType"] == "InvalidSignatureException"
+    assert srv.calls() == []
+    assert client(srv, "lookoutvision").list_projects()["Projects"] == []  # nowhere either
+
+
+def test_status_lines_name_their_status(srv: ServerHandle) -> None:
+    answer = signed(srv, "GET", f"{API}/projects/absent")
+    assert (answer.status_code, answer.reason) == (404, "Not Found")
+
+
+def test_an_ipv6_host_gives_a_url_clients_take() -> None:
+    if not socket.has_ipv6:
+        pytest.skip("no IPv6 on this machine")
+    ipv6 = server(host="::1", port=0)
+    try:
+        running = ipv6.start()
+    except OSError as no_loopback:
+        pytest.skip(f"no IPv6 loopback here: {no_loopback}")
+    try:
+        assert re.fullmatch(r"http://\[::1\]:\d+", running.endpoint_url)
+        assert running.client("lookoutvision").list_projects()["Projects"] == []
+    finally:
+        ipv6.stop()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -18,7 +19,7 @@ from aiobotocore.session import get_session
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from mock_lookoutvision import mock_lookoutvision
+from mock_lookoutvision import ThrottlingException, mock_lookoutvision
 from mock_lookoutvision.serving import ServerHandle
 
 from .conftest import run_python
@@ -189,9 +190,19 @@ def test_aiobotocore_sees_each_error_as_boto3_does(
     assert from_aiobotocore.headers == expected_headers(case)
 
 
-def test_retries_of_an_injected_throttling_are_the_same_as_boto3s(srv: ServerHandle) -> None:
-    from mock_lookoutvision import ThrottlingException
+def test_retries_of_an_injected_throttling_are_the_same_as_boto3s(
+    srv: ServerHandle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The back-off is recorded, not slept: botocore sleeps with time.sleep, aiobotocore awaits
+    # asyncio.sleep (the server's threads sleep with neither).
+    slept: list[float] = []
 
+    async def record_async(delay: float, result: Any = None) -> Any:
+        slept.append(delay)
+        return result
+
+    monkeypatch.setattr(time, "sleep", slept.append)
+    monkeypatch.setattr(asyncio, "sleep", record_async)
     retrying = Config(retries={"mode": "standard", "total_max_attempts": 2})
     srv.inject_error("ListProjects", ThrottlingException("Rate exceeded"), times=1)
     synchronous = boto3_client(srv, config=retrying).list_projects()
@@ -206,6 +217,8 @@ def test_retries_of_an_injected_throttling_are_the_same_as_boto3s(srv: ServerHan
     for answer in (synchronous, asynchronous):
         assert answer["ResponseMetadata"]["RetryAttempts"] == 1
         assert answer["Projects"] == []
+    assert len(slept) == 2  # one back-off each
+    assert all(0 <= delay <= 20 for delay in slept)
     assert [c.error for c in srv.calls("ListProjects")] == [
         "ThrottlingException",
         None,

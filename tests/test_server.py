@@ -4,6 +4,7 @@ module, emptied for each test; tests of starting and stopping start their own.""
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import os
 import re
@@ -427,9 +428,11 @@ def test_serve_prints_its_url_serves_and_stops_on_sigterm(launcher: Any) -> None
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
+    # Read on a thread, so that a server that never prints fails the test instead of hanging it.
+    reader = concurrent.futures.ThreadPoolExecutor(1)
     try:
         assert process.stdout is not None
-        line = process.stdout.readline()
+        line = reader.submit(process.stdout.readline).result(timeout=60)
         url = re.search(r"http://127\.0\.0\.1:\d+", line)
         assert url is not None, line
         now = requests.get(f"{url.group(0)}{CONTROLS}/now", timeout=10).json()
@@ -439,6 +442,7 @@ def test_serve_prints_its_url_serves_and_stops_on_sigterm(launcher: Any) -> None
     finally:
         process.kill()
         process.wait()
+        reader.shutdown()  # the read ends with the process's output
 
 
 def test_serve_reports_a_bad_option_and_exits_non_zero() -> None:

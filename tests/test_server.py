@@ -519,3 +519,14 @@ def test_an_ipv6_host_gives_a_url_clients_take() -> None:
         assert running.client("lookoutvision").list_projects()["Projects"] == []
     finally:
         ipv6.stop()
+
+
+def test_without_the_server_extra_starting_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from mock_lookoutvision.serving import MissingServerExtra
+
+    # What importing moto's server gives where Flask is missing.
+    monkeypatch.setitem(sys.modules, "moto.moto_server.werkzeug_app", None)
+    with pytest.raises(MissingServerExtra, match=r"pip install 'mock-lookoutvision\[server\]'"):
+        server(port=0).start()

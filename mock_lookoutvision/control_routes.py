@@ -1,16 +1,24 @@
 """The handle's controls as JSON routes under ``/_mock_lookoutvision/``, for clients of the server
 in other processes (a JavaScript test, a shell script driving the AWS CLI).
 
-Every route takes a JSON object (``POST``) or query parameters (``GET``) and answers JSON. Each may
-name ``account_id`` and ``region_name`` to act on another account or region than the server's
-default ones. A bad control request gets a 4xx with ``{"error": <kind>, "message": ...}``; no
+Every route takes a JSON object (``POST``) or query parameters (``GET``) and answers JSON. Those
+acting on one account's and region's state (quotas, errors, next-failure, detection-results and the
+step routes) may name ``account_id`` and ``region_name`` to act on another than the server's
+default ones; the others act on the whole mock and refuse them. A bad control request gets a 4xx
+with ``{"error": <kind>, "message": ...}``, a fault of the mock a 500 with ``"InternalError"``; no
 control answers HTML.
 """
 
 from __future__ import annotations
 
 import base64
+import binascii
+import inspect
 import json
+import logging
+import math
+import types
+import typing
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
@@ -23,7 +31,10 @@ from . import errors
 from .clock import clock
 from .handle import ControlError, LookoutVisionMock, Scope, StepControl, StepNotInProgress
 from .handle import UnknownResource as UnknownResourceError
+from .inference import Anomaly
 from .journal import Call
+
+logger = logging.getLogger(__name__)
 
 CONTROL_PREFIX = "/_mock_lookoutvision/"
 
@@ -48,6 +59,13 @@ _STEP_ATTRIBUTES = {
 }
 
 
+# The routes that act on the whole mock (its clock, durations and journal, every service's state):
+# naming an account or region there would be silently ignored, so it is refused. The journal
+# keeps no account or region to filter calls by.
+_WHOLE_MOCK_ROUTES = frozenset({"now", "advance", "reset", "speed", "durations", "calls"})
+_SCOPE_ARGUMENTS = ("account_id", "region_name")
+
+
 class BadControlRequest(ValueError):
     """A control request that is not what its route takes."""
 
@@ -64,6 +82,7 @@ def _routes() -> Map:
             Rule(f"{p}quotas", endpoint="quota", methods=["POST"]),
             Rule(f"{p}errors", endpoint="inject_error", methods=["POST"]),
             Rule(f"{p}next-failure", endpoint="next_failure", methods=["POST"]),
+            Rule(f"{p}detection-results", endpoint="detection_result", methods=["POST"]),
             Rule(f"{p}calls", endpoint="calls", methods=["GET"]),
             Rule(
                 f"{p}<any(models, datasets, 'packaging-jobs'):kind>/<project>/<name>/<step>/"
@@ -91,6 +110,8 @@ class ControlRoutes:
         try:
             endpoint, labels = self._map.bind_to_environ(request.environ).match()
             arguments = self._arguments(request)
+            if endpoint in _WHOLE_MOCK_ROUTES:
+                _refuse_scope(arguments)
             action: Callable[..., dict[str, Any]] = getattr(self, f"_{endpoint}")
             return _json(200, action(self._scope(arguments), arguments, **labels))
         except HTTPException as refused:  # no such route, or not with this method
@@ -104,6 +125,9 @@ class ControlRoutes:
             return _json(409, _error("StepNotInProgress", str(idle)))
         except (ControlError, ValueError) as refused:
             return _json(400, _error("BadControlRequest", str(refused)))
+        except Exception as fault:  # a bug of the mock: said as JSON, and logged to be found
+            logger.exception("control %s %s failed", request.method, request.path)
+            return _json(500, _error("InternalError", f"{type(fault).__name__}: {fault}"))
 
     @staticmethod
     def _arguments(request: Request) -> dict[str, Any]:
@@ -164,6 +188,7 @@ class ControlRoutes:
                 f"{code!r} is not an error to inject; those are {', '.join(INJECTABLE_ERRORS)}"
             )
         members = _optional(arguments, "members", dict) or {}
+        _check_members(kind, members)
         try:
             error = kind(_required(arguments, "message", str), **members)
         except TypeError as wrong:
@@ -171,6 +196,25 @@ class ControlRoutes:
         times = _optional(arguments, "times", int)
         scope.inject_error(
             _required(arguments, "operation", str), error, 1 if times is None else times
+        )
+        return {}
+
+    def _detection_result(self, scope: Scope, arguments: Mapping[str, Any]) -> dict[str, Any]:
+        image = _base64(arguments, "image")
+        if not image:  # absent, or no bytes: no DetectAnomalies call sends those
+            raise BadControlRequest("'image' is required: the image's bytes, base64-encoded")
+        is_anomalous = arguments.get("is_anomalous")
+        if not isinstance(is_anomalous, bool):
+            raise BadControlRequest(
+                f"'is_anomalous' must be true or false, not {json.dumps(is_anomalous)}"
+            )
+        anomalies = _optional(arguments, "anomalies", list) or []
+        scope.set_detection_result(
+            image,
+            is_anomalous=is_anomalous,
+            confidence=_number(arguments, "confidence"),
+            anomalies=[_anomaly(number, item) for number, item in enumerate(anomalies)],
+            anomaly_mask=_base64(arguments, "anomaly_mask"),
         )
         return {}
 
@@ -211,6 +255,74 @@ class ControlRoutes:
         else:
             control.fail(_optional(arguments, "message", str))
         return {}
+
+
+def _refuse_scope(arguments: Mapping[str, Any]) -> None:
+    named = [name for name in _SCOPE_ARGUMENTS if arguments.get(name) is not None]
+    if named:
+        raise BadControlRequest(
+            f"this control acts on the whole mock, not on one account or region: drop "
+            f"{' and '.join(named)}"
+        )
+
+
+def _check_members(kind: type[errors.LookoutVisionError], members: Mapping[str, Any]) -> None:
+    """Refuses a member of a type the error's constructor doesn't take (``"soon"`` for
+    ``retry_after_seconds``), before anything is injected. Unknown names are left to the
+    constructor, which says which it takes."""
+    parameters = inspect.signature(kind.__init__).parameters
+    hints = typing.get_type_hints(kind.__init__)
+    for name, value in members.items():
+        if name not in parameters or name not in hints:
+            continue
+        hint = hints[name]
+        # ``int | None`` and the like: None leaves the member out.
+        allowed = typing.get_args(hint) or (hint,)
+        if isinstance(hint, types.UnionType | type) and (
+            (isinstance(value, bool) and bool not in allowed) or not isinstance(value, allowed)
+        ):
+            wanted = " or ".join("null" if t is type(None) else t.__name__ for t in allowed)
+            raise BadControlRequest(
+                f"member {name!r} of {kind.code} must be a {wanted}, not {json.dumps(value)}"
+            )
+
+
+def _number(arguments: Mapping[str, Any], name: str) -> float:
+    """A required, finite number: JSON's NaN and Infinity are read as floats, but no result can
+    say them."""
+    value = arguments.get(name)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise BadControlRequest(f"{name!r} must be a finite number, not {json.dumps(value)}")
+    return float(value)
+
+
+def _base64(arguments: Mapping[str, Any], name: str) -> bytes | None:
+    value = _optional(arguments, name, str)
+    if value is None:
+        return None
+    try:
+        return base64.b64decode(value, validate=True)
+    except binascii.Error:
+        raise BadControlRequest(f"{name!r} is not base64") from None
+
+
+_ANOMALY_FIELDS = ("name", "total_percentage_area", "color")
+
+
+def _anomaly(number: int, item: Any) -> Anomaly:
+    """An ``inference.Anomaly`` from a JSON object with its field names."""
+    where = f"anomalies[{number}]"
+    if not isinstance(item, dict):
+        raise BadControlRequest(f"{where} must be an object with {', '.join(_ANOMALY_FIELDS)}")
+    unknown = sorted(set(item) - set(_ANOMALY_FIELDS))
+    if unknown:
+        raise BadControlRequest(f"{where} has no field {', '.join(unknown)}")
+    name = item.get("name")
+    color = item.get("color")
+    if not isinstance(name, str) or not isinstance(color, str):
+        raise BadControlRequest(f"{where}: 'name' and 'color' are required strings")
+    area = _number(item, "total_percentage_area")
+    return Anomaly(name, area, color)
 
 
 def _required(arguments: Mapping[str, Any], name: str, kind: type | tuple[type, ...]) -> Any:

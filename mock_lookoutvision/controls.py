@@ -14,16 +14,24 @@ from .inference import DetectionResult
 from .statuses import Step
 
 
+class _Injected:
+    """An injected error and how many more calls it answers: kept as a count, not as copies."""
+
+    def __init__(self, error: LookoutVisionError, times: int) -> None:
+        self.error = error
+        self.remaining = times
+
+
 class Controls:
     def __init__(self) -> None:
-        self._injected: dict[str, deque[LookoutVisionError]] = {}
+        self._injected: dict[str, deque[_Injected]] = {}
         self._planned_failures: dict[Step, deque[str]] = {}
         self.detection_results: dict[str, DetectionResult] = {}  # by image_key
         self._lock = threading.Lock()
 
     def inject(self, operation: str, error: LookoutVisionError, times: int) -> None:
         with self._lock:
-            self._injected.setdefault(operation, deque()).extend([error] * times)
+            self._injected.setdefault(operation, deque()).append(_Injected(error, times))
 
     def raise_injected(self, operation: str) -> None:
         """Raises the next error a test queued for this operation, if any."""
@@ -31,9 +39,13 @@ class Controls:
             return
         with self._lock:
             queued = self._injected.get(operation)
-            error = queued.popleft() if queued else None
-        if error is not None:
-            raise error
+            if not queued:
+                return
+            head = queued[0]
+            head.remaining -= 1
+            if head.remaining <= 0:
+                queued.popleft()
+        raise head.error
 
     def plan_failure(self, step: Step, message: str) -> None:
         with self._lock:

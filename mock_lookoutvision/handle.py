@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol, TypeVar
 
+from botocore.model import StructureShape
+
 from .accounts import default_account
 from .api_model import SERVICE_NAME, service_model
 from .clock import clock
@@ -156,6 +158,34 @@ class PlannedStep:
         self.backend().controls.plan_failure(self.step, message)
 
 
+MAX_TIMES = 10_000
+"""The most calls one ``inject_error`` answers."""
+
+# The Python types each type of an error shape's member is sent from.
+_MEMBER_TYPES: dict[str, type] = {"string": str, "integer": int}
+
+
+def _require_wire_members(error: LookoutVisionError) -> None:
+    """Refuses an error the service could not send: every member must be one its shape has, of
+    its type (a bad one would reach the client as a parse failure instead of the error)."""
+    if not isinstance(error, LookoutVisionError):
+        raise ControlError(f"the error to inject is one of the service's, not {error!r}")
+    shape = next((s for s in service_model().error_shapes if s.name == error.code), None)
+    # Not modelled: only its code and message are sent. (Error shapes are structures; the stubs
+    # type them as Shape.)
+    if not isinstance(shape, StructureShape):
+        return
+    for name, value in {"Message": error.message, **error.members}.items():
+        member = shape.members.get(name)
+        if member is None:
+            raise ControlError(f"{error.code} has no member {name}")
+        wanted = _MEMBER_TYPES.get(member.type_name)
+        if wanted is not None and (isinstance(value, bool) or not isinstance(value, wanted)):
+            raise ControlError(f"{error.code}'s {name} is a {member.type_name}, not {value!r}")
+        if wanted is int and value < 0:
+            raise ControlError(f"{error.code}'s {name} must not be negative; got {value}")
+
+
 class Scope:
     """The controls of one account and region."""
 
@@ -234,6 +264,10 @@ class Scope:
         """
         if operation_name not in service_model().operation_names:
             raise ControlError(f"{operation_name} is not an operation of {SERVICE_NAME}")
+        # A bool is an int, but no count; the cap keeps a typo from queuing a lifetime of errors.
+        if isinstance(times, bool) or not isinstance(times, int) or not 1 <= times <= MAX_TIMES:
+            raise ControlError(f"times is a whole number from 1 to {MAX_TIMES}, not {times!r}")
+        _require_wire_members(error)
         self._backend().controls.inject(operation_name, error, times)
 
     def set_detection_result(

@@ -34,7 +34,7 @@ import boto3
 from werkzeug.wrappers import Request
 
 from .api_model import API_VERSION, SERVICE_NAME, register_data_path
-from .clock import clock
+from .clock import MAX_SPEED, clock
 from .control_routes import CONTROL_PREFIX, ControlRoutes
 from .endpoints import HOST, RegionNotOffered
 from .handle import LookoutVisionMock
@@ -320,8 +320,8 @@ class LookoutVisionServer:
         region_name: str = DEFAULT_REGION,
         log_requests: bool = False,
     ) -> None:
-        if not speed >= 1 or speed == float("inf"):
-            raise ValueError(f"speed is at least 1 (real time) and finite, not {speed}")
+        if not 1 <= speed <= MAX_SPEED:  # NaN fails both comparisons
+            raise ValueError(f"speed is from 1 (real time) to {MAX_SPEED:g}, not {speed}")
         self.host = host
         self.port = port
         self.speed = float(speed)

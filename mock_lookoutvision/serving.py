@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import importlib
 import json
 import logging
 import re
@@ -31,6 +32,7 @@ from types import TracebackType
 from typing import Any, cast
 
 import boto3
+from werkzeug.serving import WSGIRequestHandler
 from werkzeug.wrappers import Request
 
 from .api_model import API_VERSION, SERVICE_NAME, register_data_path
@@ -66,17 +68,16 @@ def _moto_server(log_requests: bool) -> tuple[WSGIApp, type[Any]]:
     """moto's server application and request handler (imported on first use: they pull in Flask,
     which only server mode needs)."""
     try:
-        from moto.moto_server.werkzeug_app import (
-            DomainDispatcherApplication,
-            MotoRequestHandler,
-            create_backend_app,
-        )
+        werkzeug_app = importlib.import_module("moto.moto_server.werkzeug_app")
     except ImportError as missing:
         raise MissingServerExtra(
             "server mode needs moto's server dependencies: pip install 'mock-lookoutvision[server]'"
         ) from missing
+    # moto 5.2.5 has a handler of its own (it keeps S3 metadata headers with underscores); 5.2.0
+    # serves with werkzeug's.
+    base_handler: type[Any] = getattr(werkzeug_app, "MotoRequestHandler", WSGIRequestHandler)
 
-    class RequestHandler(MotoRequestHandler):
+    class RequestHandler(base_handler):  # type: ignore[misc]
         def log_request(self, *args: Any) -> None:
             # One line per request is the command line's choice; a test's server stays quiet.
             if log_requests:
@@ -99,7 +100,8 @@ def _moto_server(log_requests: bool) -> tuple[WSGIApp, type[Any]]:
             if self.command != "HEAD" and code >= 200:
                 self.wfile.write(body)
 
-    return DomainDispatcherApplication(create_backend_app), RequestHandler
+    application = werkzeug_app.DomainDispatcherApplication(werkzeug_app.create_backend_app)
+    return application, RequestHandler
 
 
 def _json_response(

@@ -13,6 +13,7 @@ import binascii
 import functools
 import itertools
 import json
+import re
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -142,6 +143,9 @@ def _base64_bytes(name: str, value: Any) -> bytes:
         raise SerializationException(f"Value of '{name}' is not valid base64") from None
 
 
+_ASCII_INTEGER = re.compile(r"[+-]?[0-9]+")
+
+
 def _from_query(type_name: str, wire_name: str, values: list[str]) -> Any:
     if type_name == "list":
         return values
@@ -154,18 +158,21 @@ def _from_query(type_name: str, wire_name: str, values: list[str]) -> Any:
         return value == "true"
     if type_name == "timestamp":
         try:
+            # botocore's parser answers a number past any datetime (1e300, inf) with
+            # RuntimeError or OverflowError rather than ValueError.
             return parse_timestamp(value).timestamp()
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError, OSError, RuntimeError):
             raise SerializationException(
                 f"Value '{value}' of query parameter '{wire_name}' is not a timestamp"
             ) from None
     if type_name == "integer":
-        try:
-            return int(value)
-        except ValueError:
+        # ASCII digits, with a sign as Java's parseInt takes one: Python's int() also takes "1_0",
+        # spaces and other scripts' digits (U+0661, an Arabic-Indic one).
+        if not _ASCII_INTEGER.fullmatch(value):
             raise SerializationException(
                 f"Value '{value}' of query parameter '{wire_name}' is not an integer"
-            ) from None
+            )
+        return int(value)
     return value
 
 

@@ -10,12 +10,19 @@ from typing import Any
 
 from moto.core.models import DEFAULT_ACCOUNT_ID
 
+from .errors import UnrecognizedClientException
+
 _ACCESS_KEY = re.compile(r"Credential=([^/]+)/")
+_ACCOUNT_ID = re.compile(r"[0-9]{12}")
 
 
 def default_account() -> str:
     """The account of a request that names none: ``MOTO_ACCOUNT_ID``, else moto's default."""
     return os.environ.get("MOTO_ACCOUNT_ID", DEFAULT_ACCOUNT_ID)
+
+
+def is_account_id(value: str) -> bool:
+    return _ACCOUNT_ID.fullmatch(value) is not None
 
 
 def request_account(headers: Mapping[str, Any]) -> str:
@@ -24,7 +31,13 @@ def request_account(headers: Mapping[str, Any]) -> str:
         return os.environ["MOTO_ACCOUNT_ID"]
     header = headers.get("x-moto-account-id")
     if header:
-        return _text(header)
+        account = _text(header)
+        if not is_account_id(account):
+            # It goes into ARNs and state keys; AWS account ids are 12 digits.
+            raise UnrecognizedClientException(
+                f"The account id {account!r} is not a 12-digit AWS account id."
+            )
+        return account
     key_match = _ACCESS_KEY.search(_text(headers.get("Authorization") or ""))
     if key_match is None:
         return DEFAULT_ACCOUNT_ID

@@ -102,3 +102,11 @@ class UnknownOperationException(LookoutVisionError):
 
     code = "UnknownOperationException"
     unmodelled_status = 404
+
+
+class UnrecognizedClientException(LookoutVisionError):
+    """Not modelled: AWS's answer (HTTP 403) to a request whose identity it can't resolve, here
+    an account id that isn't one (moto's ``x-moto-account-id`` header names it)."""
+
+    code = "UnrecognizedClientException"
+    unmodelled_status = 403

@@ -23,7 +23,7 @@ from typing import Protocol, TypeVar
 
 from botocore.model import StructureShape
 
-from .accounts import default_account
+from .accounts import default_account, is_account_id
 from .api_model import SERVICE_NAME, service_model
 from .clock import clock
 from .endpoints import RegionNotOffered
@@ -206,6 +206,8 @@ class Scope:
 
     def scoped(self, *, account_id: str | None = None, region_name: str | None = None) -> Scope:
         """The same controls, for another account or region."""
+        if account_id is not None and not is_account_id(account_id):
+            raise ControlError(f"{account_id!r} is not a 12-digit AWS account id")
         return Scope(self._mock, account_id or self._account_id, region_name or self._region_name)
 
     def _backend(self) -> LookoutVisionBackend:

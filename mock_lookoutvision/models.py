@@ -41,10 +41,16 @@ def backend_of(account: str, region: str) -> LookoutVisionBackend:
     existing = dict.get(regions, region) if regions is not None else None
     if existing is not None:
         return existing
-    if region not in REGIONS and not moto_settings.allow_unknown_region():
-        raise RegionNotOffered(region)
+    require_offered(region)
     backend: LookoutVisionBackend = lookoutvision_backends[account][region]
     return backend
+
+
+def require_offered(region: str) -> None:
+    """``RegionNotOffered`` for a region the service was never in (unless moto allows unknown
+    regions)."""
+    if region not in REGIONS and not moto_settings.allow_unknown_region():
+        raise RegionNotOffered(region)
 
 
 def drop_all_backends() -> None:

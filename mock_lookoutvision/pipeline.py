@@ -19,7 +19,7 @@ from .clock import clock
 from .endpoints import endpoint_region
 from .errors import LookoutVisionError, UnknownOperationException
 from .journal import Call, journal
-from .models import backend_of
+from .models import backend_of, require_offered
 from .protocol import Response, parse_request, serialize_error, serialize_response, wire_body
 from .routing import path_and_query, router
 from .validation import validate
@@ -28,8 +28,14 @@ from .validation import validate
 def handle(method: str, url: str, headers: Mapping[str, Any], body: bytes | str | None) -> Response:
     """The answer to one request; ``RegionNotOffered`` (for the front end to say as its clients
     would meet it) when the URL names a region the service was never in."""
-    # First: in such a region no endpoint resolves, whatever the path.
-    backend = backend_of(request_account(headers), endpoint_region(url))
+    # First: in such a region no endpoint resolves, whatever the path or the identity.
+    region = endpoint_region(url)
+    require_offered(region)
+    try:
+        account = request_account(headers)
+    except LookoutVisionError as unknown_identity:  # refused before any operation is looked at
+        return serialize_error(unknown_identity)
+    backend = backend_of(account, region)
     path, query = path_and_query(url)
     found = router().match(method.upper(), path)
     if found is None:

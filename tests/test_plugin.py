@@ -57,7 +57,10 @@ def test_fixtures_work_in_reverse_order(fixture_tests: pytest.Pytester) -> None:
         "test_client_starts_empty",
     ]
     ids = [f"test_uses_fixtures.py::{name}" for name in names]
-    result = fixture_tests.runpytest_subprocess("-p", "no:cacheprovider", "-v", *ids)
+    # The order is the point: pytest-randomly, where installed, would shuffle it (R10).
+    result = fixture_tests.runpytest_subprocess(
+        "-p", "no:cacheprovider", "-p", "no:randomly", "-v", *ids
+    )
     result.assert_outcomes(passed=3)
     result.stdout.re_match_lines(
         [r".*test_clock_starts_fresh PASSED", r".*test_client_starts_empty PASSED"]

@@ -169,7 +169,11 @@ def _require_wire_members(error: LookoutVisionError) -> None:
     """Refuses an error the service could not send: every member must be one its shape has, of
     its type (a bad one would reach the client as a parse failure instead of the error)."""
     if not isinstance(error, LookoutVisionError):
-        raise ControlError(f"the error to inject is one of the service's, not {error!r}")
+        # A wrong kind of argument, not a control that can't be carried out.
+        raise TypeError(
+            f"only the service's errors can be injected (mock_lookoutvision.ThrottlingException, "
+            f"...), not {error!r}"
+        )
     shape = next((s for s in service_model().error_shapes if s.name == error.code), None)
     # Not modelled: only its code and message are sent. (Error shapes are structures; the stubs
     # type them as Shape.)

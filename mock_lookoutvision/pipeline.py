@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from botocore.model import OperationModel
+
 from .accounts import request_account
 from .clock import clock
 from .endpoints import endpoint_region
@@ -45,7 +47,13 @@ def handle(method: str, url: str, headers: Mapping[str, Any], body: bytes | str 
     params: dict[str, Any] = dict(labels)
     error = None
     try:
-        backend.controls.raise_injected(operation.name)
+        try:
+            backend.controls.raise_injected(operation.name)
+        except LookoutVisionError:
+            # Answered before it is read, as a throttled call is; the journal still says what was
+            # sent, so a test can check what a retry carried (R9).
+            params = _sent(operation, labels, query, headers, body)
+            raise
         params = parse_request(operation, labels, query, headers, body)
         if operation.input_shape is not None:
             validate(params, operation.input_shape)
@@ -58,6 +66,20 @@ def handle(method: str, url: str, headers: Mapping[str, Any], body: bytes | str 
         response, error = serialize_error(failure), failure.code
     journal.record(Call(operation.name, params, error, clock.time()))
     return response
+
+
+def _sent(
+    operation: OperationModel,
+    labels: Mapping[str, str],
+    query: str,
+    headers: Mapping[str, Any],
+    body: bytes | str | None,
+) -> dict[str, Any]:
+    """The parameters of a request, for the journal; its URL's labels if it can't be read."""
+    try:
+        return parse_request(operation, labels, query, headers, body)
+    except LookoutVisionError:
+        return dict(labels)
 
 
 def handle_request(request: Any) -> Response:

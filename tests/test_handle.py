@@ -7,10 +7,12 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.config import Config
 from freezegun import freeze_time
 
 from mock_lookoutvision import (
     ControlError,
+    InternalServerException,
     StepNotInProgress,
     UnknownResource,
     mock_lookoutvision,
@@ -403,3 +405,26 @@ def test_the_fixture_is_configured_by_a_marker(pytester: pytest.Pytester) -> Non
     )
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:randomly")
     assert result.parseoutcomes() == {"passed": 2}
+
+
+@pytest.mark.parametrize("error", [RuntimeError("boom"), KeyError("x"), "ThrottlingException"])
+def test_only_service_errors_can_be_injected(lookoutvision_mock: Any, error: Any) -> None:
+    with pytest.raises(TypeError, match="only the service's errors can be injected"):
+        lookoutvision_mock.inject_error("ListProjects", error)
+    client = boto3.client("lookoutvision", region_name="us-east-1")
+    assert client.list_projects()["Projects"] == []  # nothing was injected
+
+
+@pytest.mark.lookoutvision(instant_sleep=True)  # botocore's back-off moves the simulated clock
+def test_a_call_answered_by_an_injected_error_is_journaled_with_what_was_sent(
+    lookoutvision_mock: Any,
+) -> None:
+    retrying = Config(retries={"mode": "standard", "total_max_attempts": 2})
+    client = boto3.client("lookoutvision", region_name="us-east-1", config=retrying)
+    lookoutvision_mock.inject_error("CreateProject", InternalServerException("Try again."))
+    client.create_project(ProjectName=PROJECT, ClientToken="retry-1")
+    first, retry = lookoutvision_mock.calls("CreateProject")
+    assert (first.error, retry.error) == ("InternalServerException", None)
+    assert (
+        first.parameters == retry.parameters == {"ProjectName": PROJECT, "ClientToken": "retry-1"}
+    )

@@ -573,13 +573,6 @@ def test_sdk_scenario_polling_a_server_faster_than_real_time(tmp_path: Path) -> 
         assert results["detect"] == boto_detect
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="mock bug: the journal entry of a call answered by an injected error holds only the "
-    "URL's labels (ProjectName), not the ClientToken header nor the body the client sent "
-    "(pipeline.handle raises injected errors before parse_request), so a test can't check that a "
-    "retry carried the first attempt's token",
-)
 def test_journal_of_a_call_answered_by_an_injected_error_holds_what_was_sent() -> None:
     # What the JavaScript scenario's retried CreateModel shows, with boto3 (which retries a 500
     # with the token it made for the first attempt too).

@@ -94,14 +94,15 @@ def labeled_lines(
     """Manifest lines of labeled images (``<folder>/normal-<n>.png``, ``<folder>/anomaly-<n>.png``),
     each a distinct real image put into moto's S3 (unless ``upload`` is false)."""
     make = make_jpeg if image_format == "jpeg" else make_png
+    # Made only to upload: a client outside a mock would look for credentials on the network.
+    s3 = boto3.client("s3", region_name=region_name) if upload else None
     if upload:
         ensure_bucket(bucket, region_name)
-    s3 = boto3.client("s3", region_name=region_name)
     lines = []
     for label, count in (("normal", normal), ("anomaly", anomaly)):
         for number in range(count):
             image_key = f"{folder}/{label}-{number}.{image_format}"
-            if upload:
+            if s3 is not None:
                 s3.put_object(Bucket=bucket, Key=image_key, Body=make(*size, shade=number))
             lines.append(_classified(bucket, image_key, label))
     return lines

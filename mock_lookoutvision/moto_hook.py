@@ -22,7 +22,10 @@ pattern in ``moto.backend_index.backend_url_patterns`` matches the URL, then ask
   too (older moto calls ``process_request`` for both). Each kind of client gets its own kind of
   error where the service never was (``endpoints.RegionNotOffered``): a botocore
   ``EndpointConnectionError`` or a requests ``ConnectionError``, as when the endpoint's name does
-  not resolve.
+  not resolve;
+- moto registers its ``responses`` callbacks for seven methods and lets a plain HTTP request of
+  any other method (``TRACE``, ``FOO``) through to the network; the lookup of moto's ``responses``
+  mock is wrapped so that a lookoutvision URL is answered here whatever its method.
 """
 
 from __future__ import annotations
@@ -37,7 +40,8 @@ from botocore.awsrequest import AWSPreparedRequest
 from botocore.exceptions import EndpointConnectionError
 from moto.core.config import passthrough_service, passthrough_url, service_whitelisted
 from moto.core.exceptions import ServiceNotWhitelisted
-from moto.core.models import botocore_stubber
+from moto.core.models import botocore_stubber, responses_mock
+from responses import CallbackResponse
 
 from . import models
 from .api_model import SERVICE_NAME
@@ -46,11 +50,12 @@ from .pipeline import handle_request
 
 _moto_process_request: Callable[[Any], Any] | None = None
 _moto_process_prepared_request: Callable[[Any], Any] | None = None
+_moto_find_match: Callable[[Any], tuple[Any, list[str]]] | None = None
 
 
 def attach() -> None:
     """Makes moto's routing answer lookoutvision requests. Idempotent."""
-    global _moto_process_request, _moto_process_prepared_request
+    global _moto_process_request, _moto_process_prepared_request, _moto_find_match
     sys.modules.setdefault(f"moto.{SERVICE_NAME}", models)
     if not any(name == SERVICE_NAME for name, _ in backend_index.backend_url_patterns):
         backend_index.backend_url_patterns.insert(0, (SERVICE_NAME, HOST))
@@ -63,6 +68,10 @@ def attach() -> None:
     ):
         _moto_process_prepared_request = botocore_stubber.process_prepared_request
         botocore_stubber.process_prepared_request = _process_prepared_request  # type: ignore[method-assign]
+    # An attribute of moto's one ``responses`` mock: it outlives the mock's resets.
+    if _moto_find_match is None:
+        _moto_find_match = responses_mock._find_match
+        responses_mock._find_match = _find_match  # type: ignore[method-assign]
 
 
 def is_attached() -> bool:
@@ -72,6 +81,7 @@ def is_attached() -> bool:
         and botocore_stubber.process_request is _process_request
         and getattr(botocore_stubber, "process_prepared_request", None)
         in (None, _process_prepared_request)
+        and responses_mock._find_match is _find_match
     )
 
 
@@ -98,8 +108,23 @@ def _process_prepared_request(request: Any) -> Any:
     return _answer(request, url)
 
 
+def _find_match(request: Any) -> tuple[Any, list[str]]:
+    """moto's ``responses`` lookup, answering a lookoutvision URL of a method it has nothing
+    registered for (moto's lookup finds nothing, and the request would go out to the network)."""
+    assert _moto_find_match is not None, "attach() first"
+    found, reasons = _moto_find_match(request)
+    url = str(request.url or "")
+    if found is None and HOST.match(url) and not _passed_through(url):
+        return _EVERY_METHOD, []
+    return found, reasons
+
+
+def _passed_through(url: str) -> bool:
+    return passthrough_service(SERVICE_NAME) or passthrough_url(url.split("?", 1)[0])
+
+
 def _answer(request: Any, url: str) -> Any:
-    if passthrough_service(SERVICE_NAME) or passthrough_url(url.split("?", 1)[0]):
+    if _passed_through(url):
         return None
     if not service_whitelisted(SERVICE_NAME):
         raise ServiceNotWhitelisted(SERVICE_NAME)
@@ -117,3 +142,10 @@ def _unreachable(request: Any, url: str, nowhere: RegionNotOffered) -> Exception
         return EndpointConnectionError(endpoint_url=url, error=nowhere)
     host = url.split("/", 3)[2]
     return requests.exceptions.ConnectionError(f"Failed to resolve '{host}' for {url} ({nowhere})")
+
+
+# The answer ``_find_match`` hands ``responses`` for any other method; the pipeline then answers
+# it as it answers any method and path no operation has.
+_EVERY_METHOD = CallbackResponse(
+    method="ANY", url=HOST, callback=lambda request: _answer(request, str(request.url))
+)

@@ -8,6 +8,7 @@ import boto3
 import moto.backend_index
 import moto.backends
 import pytest
+import requests
 from botocore.awsrequest import AWSRequest
 from moto import mock_aws
 
@@ -96,3 +97,36 @@ def test_every_operation_of_the_model_has_a_backend_method() -> None:
         if not callable(getattr(LookoutVisionBackend, xform_name(name), None))
     ]
     assert missing == []
+
+
+@pytest.mark.parametrize("method", ["TRACE", "FOO", "PROPFIND"])
+def test_any_method_on_a_service_url_is_answered_in_process(
+    lookoutvision_mock: Any, method: str
+) -> None:
+    # moto registers seven methods and lets others through to the network (R4); the guard on
+    # sockets (pytest-socket) would fail this test if one got out.
+    url = "https://lookoutvision.us-east-1.amazonaws.com/2020-11-20/projects"
+    answer = requests.request(method, url, timeout=5)
+    assert answer.status_code == 404
+    assert answer.headers["x-amzn-ErrorType"].startswith("UnknownOperationException")
+    assert answer.json() == {"Message": f"No operation matches {method} /2020-11-20/projects"}
+    # The same URL with its own method is still the operation.
+    assert requests.get(url, timeout=5).json() == {"Projects": []}
+    assert [call.operation for call in lookoutvision_mock.calls()] == ["ListProjects"]
+
+
+def test_any_method_in_a_region_never_offered_fails_to_connect(lookoutvision_mock: Any) -> None:
+    with pytest.raises(requests.ConnectionError, match="not offered in xx-nowhere-1"):
+        requests.request(
+            "TRACE",
+            "https://lookoutvision.xx-nowhere-1.amazonaws.com/2020-11-20/projects",
+            timeout=5,
+        )
+
+
+def test_other_hosts_keep_moto_s_answer_for_unregistered_methods(lookoutvision_mock: Any) -> None:
+    # Only lookoutvision URLs are taken over: moto's own lookup still decides for the rest.
+    found, _ = moto_hook._find_match(
+        requests.Request("TRACE", "https://s3.us-east-1.amazonaws.com/bucket").prepare()
+    )
+    assert found is None

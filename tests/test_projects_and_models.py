@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import timedelta
 from typing import Any
 
@@ -142,12 +143,43 @@ def test_a_token_from_another_list_is_refused(
         lookoutvision_client.list_projects(NextToken=token)
 
 
-@pytest.mark.parametrize("token", ["bm90LWEtdG9rZW4=", "abc", "Zm9vfGJhcg=="])
+def _forged(text: str) -> str:
+    return base64.b64encode(text.encode()).decode()
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "bm90LWEtdG9rZW4=",
+        "abc",
+        "Zm9vfGJhcg==",
+        _forged("ListProjects|-5"),
+        _forged("ListProjects|-1000000000000000000"),
+        _forged("ListProjects|2|" + "0" * 32),
+    ],
+)
 def test_a_forged_next_token_is_refused(
-    lookoutvision_client: Any, project: str, token: str
+    lookoutvision_client: Any, lookoutvision_mock: Any, project: str, token: str
 ) -> None:
+    with pytest.raises(lookoutvision_client.exceptions.ValidationException) as refused:
+        lookoutvision_client.list_projects(NextToken=token)
+    assert refused.value.response["Error"]["Message"] == "The pagination token is invalid."
     with pytest.raises(lookoutvision_client.exceptions.ValidationException):
         lookoutvision_client.list_models(ProjectName=PROJECT, NextToken=token)
+
+
+def test_an_edited_next_token_is_refused(lookoutvision_client: Any) -> None:
+    for name in ("a", "b", "c"):
+        lookoutvision_client.create_project(ProjectName=name)
+    token = lookoutvision_client.list_projects(MaxResults=1)["NextToken"]
+    scope, position, seal = base64.b64decode(token).decode().split("|")
+    assert (scope, position) == ("ListProjects", "2")
+    edited = _forged(f"{scope}|-5|{seal}")
+    with pytest.raises(lookoutvision_client.exceptions.ValidationException):
+        lookoutvision_client.list_projects(NextToken=edited)
+    # The token as given still resumes where the first page ended.
+    page = lookoutvision_client.list_projects(NextToken=token)["Projects"]
+    assert [p["ProjectName"] for p in page] == ["b", "c"]
 
 
 @pytest.mark.parametrize("size", [0, 101])

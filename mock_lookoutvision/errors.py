@@ -97,6 +97,13 @@ class SerializationException(LookoutVisionError):
     code = "SerializationException"
 
 
+class RequestEntityTooLargeException(LookoutVisionError):
+    """Not modelled: the answer (HTTP 413) to a request body larger than any the API takes."""
+
+    code = "RequestEntityTooLargeException"
+    unmodelled_status = 413
+
+
 class UnknownOperationException(LookoutVisionError):
     """Not modelled: the answer to a method and path that no operation of the API has."""
 

@@ -25,10 +25,17 @@ from botocore.model import ListShape, MapShape, OperationModel, Shape, Structure
 from botocore.utils import parse_timestamp
 
 from .api_model import service_model
-from .errors import LookoutVisionError, SerializationException
+from .errors import LookoutVisionError, RequestEntityTooLargeException, SerializationException
 
 Response = tuple[int, dict[str, str], str]
 ToWire = Callable[[Any], Any]
+
+MAX_BODY_BYTES = 16 * 1024 * 1024
+"""The largest request body read: above the largest valid one (UpdateDatasetEntries' 10 MiB of
+changes, base64-encoded) and DetectAnomalies' 8 MB images, so a larger one is refused unread."""
+MAX_NESTING = 512
+"""The deepest nesting of arrays and objects in a JSON body: far above the model's deepest shape,
+and far enough below Python's recursion limit that nothing done with a value can overflow."""
 
 # Request ids look like AWS's (a UUID); a per-process random prefix and a counter make them unique
 # without the cost of a fresh uuid4 per call.
@@ -42,7 +49,7 @@ _to_json = json.JSONEncoder(check_circular=False).encode
 class _InputBindings:
     query: tuple[tuple[str, str, str], ...]  # (member, wire name, shape type)
     headers: tuple[tuple[str, str], ...]  # (member, header name)
-    body: tuple[str, ...]  # members carried in the JSON body
+    body: tuple[tuple[str, ToWire], ...]  # members carried in the JSON body, and their readers
     blobs: frozenset[str]  # JSON body members that are base64-encoded bytes
     payload: str | None  # the member that is the whole raw body (DetectAnomalies' image)
 
@@ -50,7 +57,10 @@ class _InputBindings:
 @functools.cache
 def _input_bindings(operation: OperationModel) -> _InputBindings:
     shape = operation.input_shape
-    query, headers, body, blobs = [], [], [], set()
+    query: list[tuple[str, str, str]] = []
+    headers: list[tuple[str, str]] = []
+    body: list[tuple[str, ToWire]] = []
+    blobs: set[str] = set()
     payload = shape.serialization.get("payload") if shape is not None else None
     for name, member in shape.members.items() if shape is not None else ():
         location = member.serialization.get("location")
@@ -60,7 +70,7 @@ def _input_bindings(operation: OperationModel) -> _InputBindings:
         elif location == "header":
             headers.append((name, wire_name))
         elif location is None and name != payload:
-            body.append(name)
+            body.append((name, _known_members(member)))
             if member.type_name == "blob":
                 blobs.add(name)
     return _InputBindings(tuple(query), tuple(headers), tuple(body), frozenset(blobs), payload)
@@ -106,6 +116,11 @@ def parse_request(
 
     ``headers`` is read case-insensitively, as botocore's, requests' and werkzeug's headers are.
     """
+    if body is not None and len(body) > MAX_BODY_BYTES:
+        raise RequestEntityTooLargeException(
+            f"Request must be smaller than {MAX_BODY_BYTES} bytes for the {operation.name} "
+            "operation"
+        )
     bindings = _input_bindings(operation)
     params: dict[str, Any] = dict(labels)
     if bindings.query and query_string:
@@ -120,20 +135,68 @@ def parse_request(
     if bindings.payload is not None:
         params[bindings.payload] = body.encode() if isinstance(body, str) else (body or b"")
     elif bindings.body and body:
+        if _nested_too_deeply(body):
+            raise SerializationException("The request body is nested too deeply")
         try:
             document = json.loads(body)
         except ValueError as error:
             raise SerializationException(f"The request body is not valid JSON: {error}") from None
-        except RecursionError:  # json.loads' answer to a few thousand nested brackets
-            raise SerializationException("The request body is nested too deeply") from None
         if not isinstance(document, dict):
             raise SerializationException("The request body must be a JSON object")
-        for name in bindings.body:
+        for name, read in bindings.body:
             if name in document:
-                params[name] = document[name]
+                params[name] = read(document[name])
         for name in bindings.blobs & params.keys():
             params[name] = _base64_bytes(name, params[name])
     return params
+
+
+# A JSON value's brackets, and its strings (whose brackets are text), in the order they come.
+_STRUCTURE = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def _nested_too_deeply(body: bytes | str) -> bool:
+    """Whether the JSON ``body`` nests arrays and objects deeper than ``MAX_NESTING``; read in
+    one pass without recursion, so no depth of brackets can overflow the stack."""
+    data = body.encode() if isinstance(body, str) else body
+    if data.count(b"[") + data.count(b"{") <= MAX_NESTING:
+        return False
+    depth = 0
+    for token in _STRUCTURE.finditer(data):
+        bracket = token.group()
+        if bracket in (b"[", b"{"):
+            depth += 1
+            if depth > MAX_NESTING:
+                return True
+        elif bracket in (b"]", b"}"):
+            depth -= 1
+    return False
+
+
+@functools.cache
+def _known_members(shape: Shape) -> ToWire:
+    """A reader of a JSON value of ``shape`` that leaves out, at every level, the members the
+    shape doesn't have, as AWS's front end ignores them: the service never holds (copies, writes,
+    compares) a member it doesn't know, however deep it nests. A value of the wrong type is kept
+    as it is, for validation to refuse."""
+    if isinstance(shape, StructureShape):
+        readers = {name: _known_members(member) for name, member in shape.members.items()}
+
+        def structure(value: Any) -> Any:
+            if not isinstance(value, dict):
+                return value
+            return {name: readers[name](item) for name, item in value.items() if name in readers}
+
+        return structure
+    if isinstance(shape, ListShape):
+        read_item = _known_members(shape.member)
+        return lambda value: [read_item(v) for v in value] if isinstance(value, list) else value
+    if isinstance(shape, MapShape):
+        read_value = _known_members(shape.value)
+        return lambda value: (
+            {key: read_value(v) for key, v in value.items()} if isinstance(value, dict) else value
+        )
+    return _identity
 
 
 def _base64_bytes(name: str, value: Any) -> bytes:

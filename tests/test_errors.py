@@ -21,6 +21,7 @@ from mock_lookoutvision import (
     ThrottlingException,
     ValidationException,
 )
+from mock_lookoutvision.protocol import MAX_BODY_BYTES, MAX_NESTING
 
 from .conftest import OUTPUT, PROJECT, model_versions
 
@@ -123,3 +124,50 @@ def test_json_nested_too_deeply_is_a_serialization_exception_that_changes_nothin
     assert answer.json()["Message"] == "The request body is nested too deeply"
     assert lookoutvision_client.list_projects()["Projects"] == []
     assert [c.error for c in lookoutvision_mock.calls()] == ["SerializationException", None]
+
+
+PROJECTS_URL = "https://lookoutvision.us-east-1.amazonaws.com/2020-11-20/projects"
+
+
+def _post_projects(body: str | bytes) -> requests.Response:
+    return requests.post(
+        PROJECTS_URL, data=body, headers={"Content-Type": "application/json"}, timeout=30
+    )
+
+
+def test_nesting_is_limited_before_the_body_is_read(
+    lookoutvision_mock: Any, lookoutvision_client: Any
+) -> None:
+    def nested(depth: int) -> str:  # an object holding arrays: ``depth`` levels in all
+        arrays = "[" * (depth - 1) + "]" * (depth - 1)
+        return f'{{"ProjectName": "p{depth}", "X": {arrays}}}'
+
+    assert MAX_NESTING == 512
+    assert _post_projects(nested(MAX_NESTING)).status_code == 200
+    refused = _post_projects(nested(MAX_NESTING + 1))
+    assert refused.status_code == 400
+    assert refused.headers["x-amzn-ErrorType"].startswith("SerializationException")
+    assert refused.json()["Message"] == "The request body is nested too deeply"
+    # Brackets in strings are text, not nesting.
+    text = '{"ProjectName": "p", "X": "%s"}' % ("[" * 1000)
+    assert _post_projects(text).status_code == 200
+    names = [p["ProjectName"] for p in lookoutvision_client.list_projects()["Projects"]]
+    assert names == [f"p{MAX_NESTING}", "p"]
+
+
+def test_a_body_larger_than_any_the_api_takes_is_refused_unread(
+    lookoutvision_mock: Any, lookoutvision_client: Any
+) -> None:
+    padding = b"a" * (MAX_BODY_BYTES - len(b'{"ProjectName": "p", "X": ""}'))
+    assert _post_projects(b'{"ProjectName": "p", "X": "' + padding + b'"}').status_code == 200
+    refused = _post_projects(b'{"ProjectName": "q", "X": "' + padding + b'a"}')
+    assert refused.status_code == 413
+    assert refused.headers["x-amzn-ErrorType"].startswith("RequestEntityTooLargeException")
+    assert refused.json()["Message"] == (
+        f"Request must be smaller than {MAX_BODY_BYTES} bytes for the CreateProject operation"
+    )
+    assert [p["ProjectName"] for p in lookoutvision_client.list_projects()["Projects"]] == ["p"]
+    assert [c.error for c in lookoutvision_mock.calls()][-2:] == [
+        "RequestEntityTooLargeException",
+        None,
+    ]

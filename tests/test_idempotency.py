@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
 import boto3
 import pytest
+import requests
 
 from .conftest import OUTPUT, PROJECT, create_model, model_versions, ready_project
 
@@ -241,3 +243,31 @@ def test_tag_order_and_empty_tags_are_the_same_input(
     create_model(lookoutvision_client, ClientToken="retry-2")
     assert create_model(lookoutvision_client, ClientToken="retry-2", Tags=[])["ModelVersion"] == "2"
     assert model_versions(lookoutvision_client) == ["1", "2"]
+
+
+def _deep_unknown(depth: int) -> Any:
+    value: Any = []
+    for _ in range(depth - 1):
+        value = [value]
+    return value
+
+
+def test_a_deep_unknown_member_does_not_break_the_token(
+    lookoutvision_client: Any, lookoutvision_mock: Any, project: str
+) -> None:
+    # R2: a deep unknown member once made the token's snapshot overflow after the model was made,
+    # so every retry made another model.
+    url = f"https://lookoutvision.us-east-1.amazonaws.com/2020-11-20/projects/{PROJECT}/models"
+    deep = _deep_unknown(500)
+    body = json.dumps(
+        {"OutputConfig": {"S3Location": {"Bucket": "lv-results", "X": deep}}, "X": deep}
+    )
+    headers = {"Content-Type": "application/json", "X-Amzn-Client-Token": "deep-1"}
+    answers = [requests.post(url, data=body, headers=headers, timeout=10) for _ in range(3)]
+    assert [a.status_code for a in answers] == [202, 202, 202]
+    assert {a.json()["ModelMetadata"]["ModelVersion"] for a in answers} == {"1"}
+    assert model_versions(lookoutvision_client) == ["1"]
+    calls = lookoutvision_mock.calls("CreateModel")
+    assert [c.error for c in calls] == [None, None, None]
+    # What the service keeps of the input: the members it knows, at every level.
+    assert calls[0].parameters["OutputConfig"] == {"S3Location": {"Bucket": "lv-results"}}

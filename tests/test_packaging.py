@@ -10,6 +10,7 @@ from typing import Any
 
 import boto3
 import pytest
+import requests
 
 from .conftest import PROJECT, create_model
 
@@ -206,3 +207,43 @@ def test_unknown_job_is_not_found(trained: Any) -> None:
     with pytest.raises(trained.exceptions.ResourceNotFoundException) as excinfo:
         _job(trained, "nope")
     assert excinfo.value.response["ResourceType"] == "MODEL_PACKAGE_JOB"
+
+
+def _nested(depth: int) -> Any:
+    value: Any = []
+    for _ in range(depth - 1):
+        value = [value]
+    return value
+
+
+def test_an_unknown_member_however_deep_is_not_kept(trained: Any, lookoutvision_mock: Any) -> None:
+    # R8: a deep unknown member in the configuration once overflowed the stack when the finished
+    # job wrote its component, and on every later call on packaging jobs. botocore can't send
+    # a member it doesn't know: this one comes as raw JSON.
+    configuration = _greengrass(X=_nested(500))
+    configuration["Greengrass"]["S3OutputLocation"]["Y"] = _nested(500)
+    answer = requests.post(
+        f"https://lookoutvision.us-east-1.amazonaws.com/2020-11-20/projects/{PROJECT}"
+        "/modelpackagingjobs",
+        data=json.dumps({"ModelVersion": "1", "Configuration": configuration}),
+        headers={"Content-Type": "application/json"},
+        timeout=10,
+    )
+    assert answer.status_code == 200
+    name = answer.json()["JobName"]
+    lookoutvision_mock.advance(HALF_HOUR)
+    done = _job(trained, name)
+    assert done["Status"] == "SUCCEEDED"
+    assert done["ModelPackagingConfiguration"] == _greengrass()
+    body = (
+        boto3.client("s3", region_name="us-east-1")
+        .get_object(Bucket="lv-components", Key="edge/widget-inspector/1.0.0/widget-inspector.zip")[
+            "Body"
+        ]
+        .read()
+    )
+    recipe = json.loads(zipfile.ZipFile(io.BytesIO(body)).read("component.json"))
+    assert recipe["Greengrass"] == _greengrass()["Greengrass"]
+    jobs = trained.list_model_packaging_jobs(ProjectName=PROJECT)["ModelPackagingJobs"]
+    assert [job["JobName"] for job in jobs] == [name]
+    assert _start(trained, Configuration=_greengrass(ComponentVersion="2.0.0"))

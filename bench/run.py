@@ -54,6 +54,11 @@ last answer of a stretch is checked for where it came from (werkzeug's ``Server`
 (3.x) answers every request with ``Connection: close``, so each of the server's calls opens a new
 loopback connection (and the server a thread for it): that is part of what the row measures.
 
+After the rows, the load test of ``bench/load.py``: the server on loopback under 4 concurrent
+clients, as throughput and p99 ratios to the in-process path in the same run, with no target (see
+its docstring); each client makes ``20 * --calls`` calls a side (2,000 by default). It raises if a
+call fails or the model count is not the successful creates'.
+
 ``--small`` divides the large sizes by 10 for quick local runs; the targets are for the full sizes.
 Exit status 0 whether targets hold or not (they are read by people, on a quiet machine); non-zero
 only if the bench itself breaks.
@@ -78,6 +83,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 import boto3
+import load
 from botocore.awsrequest import AWSResponse
 from moto import mock_aws
 
@@ -102,6 +108,7 @@ MODELS_PAGE = 10  # ListModels page size: the whole of the small project
 # A round's blocks: each runs the mocked sides, then (or first) the floors, without a mock.
 BLOCKS = 4
 FLOOR_VERSIONS = 512  # model versions the floor pair answers with, in turn
+LOAD_CALLS_PER_CALL = 20  # the load test's calls per client and side, per ``--calls``
 
 
 @dataclass(frozen=True)
@@ -876,6 +883,9 @@ def main() -> None:
             f"{row.label:<{width}}  {ratio:6.2f}x  <= {row.target:4.1f}x  {verdict:<7}  "
             f"{low:.2f}-{high:.2f}"
         )
+    load_calls = LOAD_CALLS_PER_CALL * args.calls // (10 if args.small else 1)
+    print()
+    print(load.report(load.measure(load.CLIENTS, max(2, load_calls))))
 
 
 if __name__ == "__main__":

@@ -177,15 +177,20 @@ def _nested_too_deeply(body: bytes | str) -> bool:
 def _known_members(shape: Shape) -> ToWire:
     """A reader of a JSON value of ``shape`` that leaves out, at every level, the members the
     shape doesn't have, as AWS's front end ignores them: the service never holds (copies, writes,
-    compares) a member it doesn't know, however deep it nests. A value of the wrong type is kept
-    as it is, for validation to refuse."""
+    compares) a member it doesn't know, however deep it nests. A member sent as JSON null is left
+    out too, as the front end reads it: not sent (no handler meets a None where it looks for a
+    value or its absence). A value of the wrong type is kept as it is, for validation to refuse."""
     if isinstance(shape, StructureShape):
         readers = {name: _known_members(member) for name, member in shape.members.items()}
 
         def structure(value: Any) -> Any:
             if not isinstance(value, dict):
                 return value
-            return {name: readers[name](item) for name, item in value.items() if name in readers}
+            return {
+                name: readers[name](item)
+                for name, item in value.items()
+                if name in readers and item is not None
+            }
 
         return structure
     if isinstance(shape, ListShape):

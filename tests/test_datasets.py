@@ -113,6 +113,23 @@ def test_an_empty_dataset_needs_no_source_and_is_created_at_once(
     assert described["ImageStats"] == {"Total": 0, "Labeled": 0, "Normal": 0, "Anomaly": 0}
 
 
+def test_a_member_sent_as_json_null_is_read_as_not_sent(
+    lookoutvision_mock: Any, lookoutvision_client: Any, project: str
+) -> None:
+    # Found by tests/test_fuzz.py: a null GroundTruthManifest reached the handler as None and
+    # escaped as an AttributeError. AWS's JSON front end reads a null member as one not sent.
+    answer = requests.post(
+        f"https://lookoutvision.us-east-1.amazonaws.com/2020-11-20/projects/{PROJECT}/datasets",
+        data=json.dumps({"DatasetType": "test", "DatasetSource": {"GroundTruthManifest": None}}),
+        headers={"Content-Type": "application/json"},
+        timeout=10,
+    )
+    assert answer.status_code == 202, answer.text
+    assert answer.json()["DatasetMetadata"]["Status"] == "CREATE_COMPLETE"  # an empty dataset
+    assert lookoutvision_mock.calls()[-1].parameters["DatasetSource"] == {}
+    assert _describe(lookoutvision_client, "test")["ImageStats"]["Total"] == 0
+
+
 def test_one_dataset_of_each_type(train: Any) -> None:
     with pytest.raises(train.exceptions.ConflictException) as excinfo:
         train.create_dataset(ProjectName=PROJECT, DatasetType="train")

@@ -117,3 +117,27 @@ class UnrecognizedClientException(LookoutVisionError):
 
     code = "UnrecognizedClientException"
     unmodelled_status = 403
+
+
+class MissingAuthenticationTokenException(LookoutVisionError):
+    """Not modelled: AWS's answer (HTTP 403) to a request without a signature, where IAM is
+    enforced (``permissions``)."""
+
+    code = "MissingAuthenticationTokenException"
+    unmodelled_status = 403
+
+
+class IncompleteSignatureException(LookoutVisionError):
+    """Not modelled: AWS's answer (HTTP 400) to an Authorization header that is no SigV4
+    signature, where IAM is enforced."""
+
+    code = "IncompleteSignatureException"
+    unmodelled_status = 400
+
+
+class InvalidSignatureException(LookoutVisionError):
+    """Not modelled: AWS's answer (HTTP 403) to a signature that doesn't match the request, where
+    IAM is enforced."""
+
+    code = "InvalidSignatureException"
+    unmodelled_status = 403

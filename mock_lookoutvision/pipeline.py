@@ -1,7 +1,7 @@
 """The request path, one way for every request:
 
-route -> injected faults -> parse -> validate -> idempotency -> the resource's handler ->
-serialize -> journal.
+route -> injected faults -> parse -> validate -> permissions (opt-in IAM) -> idempotency ->
+the resource's handler -> serialize -> journal.
 
 Whatever reaches the service (moto's stubber, moto's generic dispatch) calls ``handle`` with the
 raw method, URL, headers and body (``handle_request`` takes them from any request object moto hands
@@ -22,6 +22,7 @@ from .endpoints import endpoint_region
 from .errors import LookoutVisionError, UnknownOperationException
 from .journal import Call, journal
 from .models import backend_of, require_offered
+from .permissions import authorize
 from .protocol import Response, parse_request, serialize_error, serialize_response, wire_body
 from .routing import path_and_query, router
 from .validation import validate
@@ -57,6 +58,7 @@ def handle(method: str, url: str, headers: Mapping[str, Any], body: bytes | str 
         params = parse_request(operation, labels, query, headers, body)
         if operation.input_shape is not None:
             validate(params, operation.input_shape)
+        authorize(operation.name, params, backend, method, url, headers, body)
         handler = getattr(backend, route.handler_name)
         arguments = {keyword: params[m] for m, keyword in route.arguments if m in params}
         with backend.lock:

@@ -104,6 +104,13 @@ class RequestEntityTooLargeException(LookoutVisionError):
     unmodelled_status = 413
 
 
+class UnsupportedMediaTypeException(LookoutVisionError):
+    """Not modelled: the answer (HTTP 415) to a JSON body that doesn't say it is JSON."""
+
+    code = "UnsupportedMediaTypeException"
+    unmodelled_status = 415
+
+
 class UnknownOperationException(LookoutVisionError):
     """Not modelled: the answer to a method and path that no operation of the API has."""
 

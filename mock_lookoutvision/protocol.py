@@ -25,7 +25,12 @@ from botocore.model import ListShape, MapShape, OperationModel, Shape, Structure
 from botocore.utils import parse_timestamp
 
 from .api_model import service_model
-from .errors import LookoutVisionError, RequestEntityTooLargeException, SerializationException
+from .errors import (
+    LookoutVisionError,
+    RequestEntityTooLargeException,
+    SerializationException,
+    UnsupportedMediaTypeException,
+)
 
 Response = tuple[int, dict[str, str], str]
 ToWire = Callable[[Any], Any]
@@ -135,6 +140,7 @@ def parse_request(
     if bindings.payload is not None:
         params[bindings.payload] = body.encode() if isinstance(body, str) else (body or b"")
     elif bindings.body and body:
+        _require_json(headers.get("Content-Type"))
         if _nested_too_deeply(body):
             raise SerializationException("The request body is nested too deeply")
         try:
@@ -149,6 +155,18 @@ def parse_request(
         for name in bindings.blobs & params.keys():
             params[name] = _base64_bytes(name, params[name])
     return params
+
+
+def _require_json(content_type: bytes | str | None) -> None:
+    """A body read as JSON must say it is (every AWS client sends ``application/json``): a body
+    of another media type, or of none, is refused as restJson1 services refuse it."""
+    text = content_type.decode("latin-1") if isinstance(content_type, bytes) else content_type
+    media_type = (text or "").partition(";")[0].strip().lower()
+    if media_type != "application/json":
+        shown = f"not {text}" if text else "and the request has none"
+        raise UnsupportedMediaTypeException(
+            f"The request body's Content-Type must be application/json, {shown}"
+        )
 
 
 # A JSON value's brackets, and its strings (whose brackets are text), in the order they come.

@@ -171,3 +171,32 @@ def test_a_body_larger_than_any_the_api_takes_is_refused_unread(
         "RequestEntityTooLargeException",
         None,
     ]
+
+
+@pytest.mark.parametrize(
+    "content_type", ["application/json", "application/json; charset=utf-8", "Application/JSON"]
+)
+def test_a_json_body_says_it_is_json(
+    lookoutvision_mock: Any, lookoutvision_client: Any, content_type: str
+) -> None:
+    answer = requests.post(
+        PROJECTS_URL, data='{"ProjectName": "p"}', headers={"Content-Type": content_type}, timeout=5
+    )
+    assert answer.status_code == 200
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", None])
+def test_a_json_body_of_another_media_type_is_refused(
+    lookoutvision_mock: Any, lookoutvision_client: Any, content_type: str | None
+) -> None:
+    headers = {} if content_type is None else {"Content-Type": content_type}
+    answer = requests.post(PROJECTS_URL, data=b'{"ProjectName": "p"}', headers=headers, timeout=5)
+    assert answer.status_code == 415
+    assert answer.headers["x-amzn-ErrorType"].startswith("UnsupportedMediaTypeException")
+    assert answer.json()["Message"].startswith(
+        "The request body's Content-Type must be application/json"
+    )
+    assert lookoutvision_client.list_projects()["Projects"] == []
+    assert [c.error for c in lookoutvision_mock.calls("CreateProject")] == [
+        "UnsupportedMediaTypeException"
+    ]

@@ -19,6 +19,14 @@ its own with ``perf_counter``, the cyclic garbage collector off. A side's throug
 over the wall time of its stretches; its p99 (and p50) are over all its calls' latencies. Reported:
 throughput server / in-process and p99 (p50) server / in-process: ratios, never absolute times.
 
+How to read the latency ratios: all threads share one interpreter. In-process, the clients' calls
+never block, so a thread holds the interpreter lock for its whole switch interval (5 ms) and makes
+several calls in a row before another gets a turn: most calls are quick, and the ones that waited
+for three other threads' turns make a long tail (p99 far above p50). Over the server each call
+blocks on its socket and hands the lock on, so latencies are even. The server's p99 can then be
+below the in-process p99 while its p50 is well above; throughput is the figure that compares the
+paths' costs. With ``--clients 1`` both tails are short.
+
 It ends by itself: the calls are bounded, every client's calls have a deadline, and botocore's
 timeouts bound each call. Retries are off, so any failure is seen. At the end, for each side,
 ListModels over all pages (through that side) finds exactly as many models as there were

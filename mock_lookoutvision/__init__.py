@@ -13,6 +13,7 @@ register_data_path()
 attach()
 aiobotocore_hook.attach()
 
+from .controls import DroppedConnection  # noqa: E402
 from .errors import (  # noqa: E402
     AccessDeniedException,
     ConflictException,
@@ -25,6 +26,7 @@ from .errors import (  # noqa: E402
 )
 from .handle import (  # noqa: E402
     ControlError,
+    InjectedError,
     LookoutVisionMock,
     StepNotInProgress,
     UnknownResource,
@@ -42,6 +44,8 @@ __all__ = [
     "Call",
     "ConflictException",
     "ControlError",
+    "DroppedConnection",
+    "InjectedError",
     "InternalServerException",
     "LookoutVisionError",
     "LookoutVisionMock",

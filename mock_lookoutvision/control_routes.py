@@ -29,6 +29,7 @@ from werkzeug.wrappers import Request, Response
 
 from . import errors
 from .clock import clock
+from .controls import DroppedConnection, Fault
 from .handle import ControlError, LookoutVisionMock, Scope, StepControl, StepNotInProgress
 from .handle import UnknownResource as UnknownResourceError
 from .inference import Anomaly
@@ -81,6 +82,7 @@ def _routes() -> Map:
             Rule(f"{p}durations", endpoint="durations", methods=["POST"]),
             Rule(f"{p}quotas", endpoint="quota", methods=["POST"]),
             Rule(f"{p}errors", endpoint="inject_error", methods=["POST"]),
+            Rule(f"{p}errors", endpoint="clear_errors", methods=["DELETE"]),
             Rule(f"{p}next-failure", endpoint="next_failure", methods=["POST"]),
             Rule(f"{p}detection-results", endpoint="detection_result", methods=["POST"]),
             Rule(f"{p}calls", endpoint="calls", methods=["GET"]),
@@ -181,23 +183,35 @@ class ControlRoutes:
         return {}
 
     def _inject_error(self, scope: Scope, arguments: Mapping[str, Any]) -> dict[str, Any]:
-        code = _required(arguments, "code", str)
-        kind = INJECTABLE_ERRORS.get(code)
-        if kind is None:
+        unknown = sorted(set(arguments) - _INJECT_ERROR_ARGUMENTS)
+        if unknown:
             raise BadControlRequest(
-                f"{code!r} is not an error to inject; those are {', '.join(INJECTABLE_ERRORS)}"
+                f"errors takes no {', '.join(map(repr, unknown))}; it takes "
+                f"{', '.join(sorted(_INJECT_ERROR_ARGUMENTS))}"
             )
-        members = _optional(arguments, "members", dict) or {}
-        _check_members(kind, members)
-        try:
-            error = kind(_required(arguments, "message", str), **members)
-        except TypeError as wrong:
-            raise BadControlRequest(f"{code} does not take these members: {wrong}") from None
-        times = _optional(arguments, "times", int)
+        operation = _required(arguments, "operation", str)
+        error = _injected_error(arguments)
+        # "times": null is until cleared; no "times" is the handle's default.
+        times = {"times": _optional(arguments, "times", int)} if "times" in arguments else {}
+        after_commit = arguments.get("after_commit", False)
+        if not isinstance(after_commit, bool):
+            raise BadControlRequest(
+                f"'after_commit' must be true or false, not {json.dumps(after_commit)}"
+            )
         scope.inject_error(
-            _required(arguments, "operation", str), error, 1 if times is None else times
+            operation,
+            error,
+            **times,
+            fraction=_optional(arguments, "fraction", (int, float)),
+            seed=_optional(arguments, "seed", int),
+            # Member values to match: a function can't cross HTTP.
+            when=_optional(arguments, "when", dict),
+            after_commit=after_commit,
         )
         return {}
+
+    def _clear_errors(self, scope: Scope, arguments: Mapping[str, Any]) -> dict[str, Any]:
+        return {"cleared": scope.clear_errors(_optional(arguments, "operation", str))}
 
     def _detection_result(self, scope: Scope, arguments: Mapping[str, Any]) -> dict[str, Any]:
         image = _base64(arguments, "image")
@@ -255,6 +269,47 @@ class ControlRoutes:
         else:
             control.fail(_optional(arguments, "message", str))
         return {}
+
+
+_INJECT_ERROR_ARGUMENTS = frozenset(
+    {
+        "operation",
+        "code",
+        "message",
+        "members",
+        "times",
+        "fraction",
+        "seed",
+        "when",
+        "after_commit",
+        *_SCOPE_ARGUMENTS,
+    }
+)
+
+
+def _injected_error(arguments: Mapping[str, Any]) -> Fault:
+    """The error a POST errors names: a service error's code, message and members, or
+    ``DroppedConnection`` (no message or members: nothing is answered)."""
+    code = _required(arguments, "code", str)
+    if code == DroppedConnection.code:
+        given = [name for name in ("message", "members") if arguments.get(name) is not None]
+        if given:
+            raise BadControlRequest(
+                f"a dropped connection answers nothing: drop {' and '.join(given)}"
+            )
+        return DroppedConnection()
+    kind = INJECTABLE_ERRORS.get(code)
+    if kind is None:
+        raise BadControlRequest(
+            f"{code!r} is not an error to inject; those are {', '.join(INJECTABLE_ERRORS)} "
+            f"and {DroppedConnection.code}"
+        )
+    members = _optional(arguments, "members", dict) or {}
+    _check_members(kind, members)
+    try:
+        return kind(_required(arguments, "message", str), **members)
+    except TypeError as wrong:
+        raise BadControlRequest(f"{code} does not take these members: {wrong}") from None
 
 
 def _refuse_scope(arguments: Mapping[str, Any]) -> None:
@@ -355,6 +410,7 @@ def _call_json(call: Call) -> dict[str, Any]:
         "parameters": call.parameters,
         "error": call.error,
         "seconds": call.seconds,
+        "committed": call.committed,
     }
 
 

@@ -16,8 +16,13 @@ from typing import Any
 class Call:
     operation: str
     parameters: dict[str, Any]  # as the operation's input members, after parsing
-    error: str | None  # the error code answered, or None for a success
+    # The error code answered (``DroppedConnection`` for an injected dropped connection), or None
+    # for a success.
+    error: str | None
     seconds: float  # simulated time of the call, seconds since the epoch
+    # Whether the call was carried out, its effects kept: every success, and a call answered by a
+    # fault injected after commit.
+    committed: bool = False
 
     @property
     def at(self) -> datetime:

@@ -22,7 +22,8 @@ pattern in ``moto.backend_index.backend_url_patterns`` matches the URL, then ask
   too (older moto calls ``process_request`` for both). Each kind of client gets its own kind of
   error where the service never was (``endpoints.RegionNotOffered``): a botocore
   ``EndpointConnectionError`` or a requests ``ConnectionError``, as when the endpoint's name does
-  not resolve;
+  not resolve; likewise, for an injected ``DroppedConnection``, what each raises when the server
+  hangs up without an answer;
 - moto registers its ``responses`` callbacks for seven methods and lets a plain HTTP request of
   any other method (``TRACE``, ``FOO``) through to the network; the lookup of moto's ``responses``
   mock is wrapped so that a lookoutvision URL is answered here whatever its method.
@@ -32,19 +33,22 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from http.client import RemoteDisconnected
 from typing import Any
 
 import moto.backend_index as backend_index
 import requests
 from botocore.awsrequest import AWSPreparedRequest
-from botocore.exceptions import EndpointConnectionError
+from botocore.exceptions import ConnectionClosedError, EndpointConnectionError
 from moto.core.config import passthrough_service, passthrough_url, service_whitelisted
 from moto.core.exceptions import ServiceNotWhitelisted
 from moto.core.models import botocore_stubber, responses_mock
 from responses import CallbackResponse
+from urllib3.exceptions import ProtocolError
 
 from . import models
 from .api_model import SERVICE_NAME
+from .controls import DroppedConnection
 from .endpoints import HOST, RegionNotOffered
 from .pipeline import handle_request
 
@@ -132,6 +136,8 @@ def _answer(request: Any, url: str) -> Any:
         return handle_request(request)
     except RegionNotOffered as nowhere:
         raise _unreachable(request, url, nowhere) from nowhere
+    except DroppedConnection as dropped:
+        raise _hung_up(request, url) from dropped
 
 
 def _unreachable(request: Any, url: str, nowhere: RegionNotOffered) -> Exception:
@@ -142,6 +148,18 @@ def _unreachable(request: Any, url: str, nowhere: RegionNotOffered) -> Exception
         return EndpointConnectionError(endpoint_url=url, error=nowhere)
     host = url.split("/", 3)[2]
     return requests.exceptions.ConnectionError(f"Failed to resolve '{host}' for {url} ({nowhere})")
+
+
+def _hung_up(request: Any, url: str) -> Exception:
+    """What the client's HTTP layer raises when the server closes the connection without an
+    answer: urllib3's ProtocolError, as botocore's ``ConnectionClosedError`` (which it retries)
+    or as requests' ``ConnectionError``."""
+    closed = ProtocolError(
+        "Connection aborted.", RemoteDisconnected("Remote end closed connection without response")
+    )
+    if isinstance(request, AWSPreparedRequest):
+        return ConnectionClosedError(error=closed, request=request, endpoint_url=url)
+    return requests.exceptions.ConnectionError(closed)
 
 
 # The answer ``_find_match`` hands ``responses`` for any other method; the pipeline then answers

@@ -1,7 +1,7 @@
 """The request path, one way for every request:
 
-route -> injected faults -> parse -> validate -> permissions (opt-in IAM) -> idempotency ->
-the resource's handler -> serialize -> journal.
+route -> injected faults -> parse -> validate -> faults on the parameters -> permissions (opt-in
+IAM) -> idempotency -> the resource's handler -> serialize -> faults after commit -> journal.
 
 Whatever reaches the service (moto's stubber, moto's generic dispatch) calls ``handle`` with the
 raw method, URL, headers and body (``handle_request`` takes them from any request object moto hands
@@ -18,6 +18,7 @@ from botocore.model import OperationModel
 
 from .accounts import request_account
 from .clock import clock
+from .controls import DroppedConnection, Stage
 from .endpoints import endpoint_region
 from .errors import LookoutVisionError, UnknownOperationException
 from .journal import Call, journal
@@ -30,7 +31,8 @@ from .validation import validate
 
 def handle(method: str, url: str, headers: Mapping[str, Any], body: bytes | str | None) -> Response:
     """The answer to one request; ``RegionNotOffered`` (for the front end to say as its clients
-    would meet it) when the URL names a region the service was never in."""
+    would meet it) when the URL names a region the service was never in, ``DroppedConnection``
+    when a test injected one (journaled; the front end hangs up as it can)."""
     # First: in such a region no endpoint resolves, whatever the path or the identity.
     region = endpoint_region(url)
     require_offered(region)
@@ -47,10 +49,11 @@ def handle(method: str, url: str, headers: Mapping[str, Any], body: bytes | str 
     operation = route.operation
     params: dict[str, Any] = dict(labels)
     error = None
+    committed = False
     try:
         try:
-            backend.controls.raise_injected(operation.name)
-        except LookoutVisionError:
+            backend.controls.raise_injected(operation.name, Stage.RECEIVED)
+        except (LookoutVisionError, DroppedConnection):
             # Answered before it is read, as a throttled call is; the journal still says what was
             # sent, so a test can check what a retry carried (R9).
             params = _sent(operation, labels, query, headers, body)
@@ -58,15 +61,21 @@ def handle(method: str, url: str, headers: Mapping[str, Any], body: bytes | str 
         params = parse_request(operation, labels, query, headers, body)
         if operation.input_shape is not None:
             validate(params, operation.input_shape)
+        backend.controls.raise_injected(operation.name, Stage.VALIDATED, params)
         authorize(operation.name, params, backend, method, url, headers, body)
         handler = getattr(backend, route.handler_name)
         arguments = {keyword: params[m] for m, keyword in route.arguments if m in params}
         with backend.lock:
             answer = backend.tokens.run(operation, params, lambda: handler(**arguments))
         response = serialize_response(operation, answer)
+        committed = True
+        backend.controls.raise_injected(operation.name, Stage.COMMITTED, params)
     except LookoutVisionError as failure:
         response, error = serialize_error(failure), failure.code
-    journal.record(Call(operation.name, params, error, clock.time()))
+    except DroppedConnection as dropped:  # no answer: the front end hangs up as it can
+        journal.record(Call(operation.name, params, dropped.code, clock.time(), committed))
+        raise
+    journal.record(Call(operation.name, params, error, clock.time(), committed))
     return response
 
 

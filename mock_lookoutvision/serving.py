@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import timedelta
 from http import HTTPStatus
 from types import TracebackType
-from typing import Any, cast
+from typing import Any, NoReturn, cast
 
 import boto3
 from werkzeug.serving import WSGIRequestHandler
@@ -38,6 +38,7 @@ from werkzeug.wrappers import Request
 from .api_model import API_VERSION, SERVICE_NAME, register_data_path
 from .clock import MAX_SPEED, clock
 from .control_routes import CONTROL_PREFIX, ControlRoutes
+from .controls import DroppedConnection
 from .endpoints import HOST, RegionNotOffered
 from .handle import LookoutVisionMock
 from .lifecycle import DurationMap, step_durations
@@ -135,6 +136,17 @@ def _wrong_region(start_response: Callable[..., Any], region: str) -> Iterable[b
     )
 
 
+def _hang_up(environ: Mapping[str, Any]) -> NoReturn:
+    """Closes the request's connection without an answer (an injected ``DroppedConnection``):
+    the client reads the end of the stream where the status line should be. The error raised is
+    one werkzeug takes for a connection its client dropped, so it answers and logs nothing."""
+    connection = environ.get("werkzeug.socket")
+    if isinstance(connection, socket.socket):
+        with contextlib.suppress(OSError):
+            connection.shutdown(socket.SHUT_RDWR)
+    raise ConnectionAbortedError("the connection was dropped without an answer, as injected")
+
+
 class ServerApplication:
     """The WSGI application of the endpoint: controls, this service, then moto's server."""
 
@@ -174,6 +186,8 @@ class ServerApplication:
             # In-process this is a connection error (no such endpoint); a server has an endpoint
             # and answers what AWS answers a request signed for a region it doesn't serve.
             return _wrong_region(start_response, region)
+        except DroppedConnection:
+            _hang_up(environ)
         except Exception:  # a fault of the mock's own: still an AWS-shaped answer, never HTML
             _log.exception("%s %s failed", request.method, raw_path)
             return _json_response(

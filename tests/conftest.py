@@ -17,12 +17,20 @@ import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
+from hypothesis import settings
 from moto.core.models import DEFAULT_ACCOUNT_ID
 
 from mock_lookoutvision import LookoutVisionMock, make_png, server, testing
 from mock_lookoutvision.serving import ServerHandle
 
 pytest_plugins = ["pytester"]
+
+# tests/test_fuzz.py's CI run (--hypothesis-profile=ci): a fixed seed, no deadline per example,
+# 3,000 examples as the unit each fuzz test takes its share of (12,000 in all). Registered here
+# because the option is read before test modules are imported.
+settings.register_profile(
+    "ci", max_examples=3000, derandomize=True, deadline=None, database=None, print_blob=True
+)
 
 REGION = "us-east-1"
 PROJECT = "widgets"

@@ -538,8 +538,11 @@ CONTENT_TYPES = [
     "application/json\u00e9",
 ]
 METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"]
-# Methods moto's responses mock registers no callback for: in-process they need issue 11's R4.
+# Methods moto's responses mock registers no callback for (issue 11's R4 answers them in-process).
 EXOTIC_METHODS = ["TRACE", "FOO", "CONNECT", "PROPFIND", "get"]
+# x-moto-account-id values: none is an account but the default and another 12-digit one.
+ACCOUNT_HEADERS = ["", "../x", "12345678901", "1234567890123", "12345678901a", " 123456789012"]
+ACCOUNT_HEADERS += ["\u0661" * 12, "123456789012\x00", "-23456789012", ACCOUNT, "000000000000"]
 
 
 def arn_encodings(arn: str) -> st.SearchStrategy[str]:
@@ -580,12 +583,12 @@ def arn_encodings(arn: str) -> st.SearchStrategy[str]:
 
 
 @st.composite
-def on_the_wire(draw: st.DrawFn, request: Request, *, exotic_methods: bool) -> Request:
+def on_the_wire(draw: st.DrawFn, request: Request, *, exotic_methods: bool = True) -> Request:
     """``request`` mutated on the wire, zero to two times."""
     for _ in range(draw(st.integers(0, 2))):
         kind = draw(
             st.sampled_from(
-                ["body", "non-utf8", "truncate", "content type", "method", "path", "arn"]
+                ["body", "non-utf8", "truncate", "content type", "method", "path", "arn", "account"]
             )
         )
         if kind == "body":
@@ -610,6 +613,9 @@ def on_the_wire(draw: st.DrawFn, request: Request, *, exotic_methods: bool) -> R
             request = request.but(kind, method=draw(st.sampled_from(methods)))
         elif kind == "path":
             request = request.but(kind, path=draw(_odd_path(request.path)))
+        elif kind == "account":
+            account = header_value(draw(st.sampled_from(ACCOUNT_HEADERS)))
+            request = request.but(kind, headers={**request.headers, "x-moto-account-id": account})
         elif kind == "arn" and "/tags/" in request.path:
             label = draw(arn_encodings(MODEL_ARN))
             request = request.but(kind, path=f"{API}/tags/{label}")
@@ -647,7 +653,7 @@ def _odd_path(path: str) -> st.SearchStrategy[str]:
 
 
 @st.composite
-def operation_requests(draw: st.DrawFn, *, exotic_methods: bool = False) -> Request:
+def operation_requests(draw: st.DrawFn, *, exotic_methods: bool = True) -> Request:
     """A mutated request of any of the 22 operations."""
     operation_name = draw(st.sampled_from(sorted(OPERATIONS)))
     params, done = draw(mutated_params(operation_name))
@@ -657,7 +663,7 @@ def operation_requests(draw: st.DrawFn, *, exotic_methods: bool = False) -> Requ
 
 
 @st.composite
-def unknown_routes(draw: st.DrawFn, *, exotic_methods: bool = False) -> Request:
+def unknown_routes(draw: st.DrawFn, *, exotic_methods: bool = True) -> Request:
     """A method and path that may name no operation at all."""
     literals = ["projects", "models", "datasets", "tags", "entries", "detect", "start", "stop"]
     literals += ["modelpackagingjobs", PROJECT, TRAINED, "train", "", "..", "%2F", "%00"]
@@ -675,7 +681,7 @@ def unknown_routes(draw: st.DrawFn, *, exotic_methods: bool = False) -> Request:
     return Request(method, path, "", headers, body, None, ("route",))
 
 
-def requests_(*, exotic_methods: bool = False) -> st.SearchStrategy[Request]:
+def requests_(*, exotic_methods: bool = True) -> st.SearchStrategy[Request]:
     """What the raw-HTTP tests send: mostly mutated operation requests, some unknown routes."""
     return st.one_of(
         operation_requests(exotic_methods=exotic_methods),

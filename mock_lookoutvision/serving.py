@@ -94,7 +94,9 @@ def _moto_server(log_requests: bool) -> tuple[WSGIApp, type[Any]]:
             self.close_connection = True
             self.send_response(code, message)
             self.send_header("Content-Type", "application/json")
-            self.send_header("x-amzn-ErrorType", status.phrase.title().replace(" ", ""))
+            # The phrase as an error code: "Request-URI Too Long" is RequestUriTooLong.
+            words = re.split(r"[^A-Za-z]+", status.phrase)
+            self.send_header("x-amzn-ErrorType", "".join(w.capitalize() for w in words))
             self.send_header("Content-Length", str(len(body)))
             self.send_header("Connection", "close")
             self.end_headers()

@@ -23,7 +23,6 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from http import HTTPStatus
 from typing import Any
 from urllib.parse import quote
 
@@ -62,7 +61,9 @@ AUTHORIZATION = (
 # line or a header longer than http.server reads): JSON, its status's phrase as the code, no
 # request id.
 HTTP_LAYER: dict[str, int] = {
-    HTTPStatus(status).phrase.title().replace(" ", ""): status for status in (400, 414, 431)
+    "BadRequest": 400,
+    "RequestUriTooLong": 414,
+    "RequestHeaderFieldsTooLarge": 431,
 }
 # Codes answered without an operation (nothing is journaled): unrouted, or refused before routing
 # (the server's front end: no signature, a signature for no region).

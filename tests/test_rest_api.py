@@ -442,7 +442,7 @@ GARBAGE: dict[str, Garbage | tuple[Garbage, str]] = {
     "request line of 70 000 bytes": Garbage(
         "GET", f"{API}/projects/{'a' * 70_000}", control_path=f"{API}/projects/{PROJECT}"
     ),
-    # Mock bugs, each with what happens.
+    # Once bugs of the mock (issue 11): a RecursionError, and a body taken whatever its type.
     "JSON nested 100 000 deep": Garbage(
         "POST", f"{API}/projects", b'{"ProjectName": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
         control_body=CREATE_BODY,
@@ -550,3 +550,12 @@ def test_rest_boto3_and_the_in_process_mock_see_the_same_error(
     assert on_the_wire.members == case.members
     assert on_the_wire.headers == expected_headers(case)
     assert on_the_wire.message
+
+
+def test_what_the_http_layer_refuses_is_json_with_a_code_made_of_its_phrase(
+    ready: ServerHandle,
+) -> None:
+    response = raw(ready, "GET", f"{API}/projects/{'a' * 70_000}")
+    assert response.status == 414
+    assert response.headers["x-amzn-errortype"] == "RequestUriTooLong"
+    assert response.json() == {"message": "Request-URI Too Long"}

@@ -13,7 +13,7 @@ register_data_path()
 attach()
 aiobotocore_hook.attach()
 
-from .controls import DroppedConnection  # noqa: E402
+from .control_errors import ControlError, StepNotInProgress, UnknownResource  # noqa: E402
 from .errors import (  # noqa: E402
     AccessDeniedException,
     ConflictException,
@@ -24,13 +24,8 @@ from .errors import (  # noqa: E402
     ThrottlingException,
     ValidationException,
 )
-from .handle import (  # noqa: E402
-    ControlError,
-    InjectedError,
-    LookoutVisionMock,
-    StepNotInProgress,
-    UnknownResource,
-)
+from .faults import DroppedConnection, InjectedError  # noqa: E402
+from .handle import LookoutVisionMock  # noqa: E402
 from .inference import Anomaly  # noqa: E402
 from .journal import Call  # noqa: E402
 from .mock import mock_lookoutvision  # noqa: E402

@@ -29,9 +29,10 @@ from werkzeug.wrappers import Request, Response
 
 from . import errors
 from .clock import clock
-from .controls import DroppedConnection, Fault
-from .handle import ControlError, LookoutVisionMock, Scope, StepControl, StepNotInProgress
-from .handle import UnknownResource as UnknownResourceError
+from .control_errors import ControlError, StepNotInProgress
+from .control_errors import UnknownResource as UnknownResourceError
+from .faults import DroppedConnection, Fault
+from .handle import LookoutVisionMock, Scope, StepControl
 from .inference import Anomaly
 from .journal import Call
 

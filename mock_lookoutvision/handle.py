@@ -12,24 +12,30 @@ Controls act on the handle's account and region (``MOTO_ACCOUNT_ID`` or moto's d
 and the mock's region); ``lv.scoped(account_id=..., region_name=...)`` gives the same verbs for
 another. A control that can't be carried out raises a ``ControlError``: the library's own, never a
 service error.
+
+The verbs are thin: the fault types, the checking of a fault's options and each account's queue
+of faults are in ``faults``, the control errors in ``control_errors``. ``ControlError`` and its
+kinds, ``InjectedError`` and ``MAX_TIMES`` are still importable from here.
 """
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol, TypeVar
 
-from botocore.model import OperationModel, StructureShape
-
+from . import faults
 from .accounts import default_account, is_account_id
-from .api_model import SERVICE_NAME, service_model
 from .clock import clock
-from .controls import Controls, DroppedConnection, Fault, Injected, Predicate
+from .control_errors import ControlError as ControlError
+from .control_errors import StepNotInProgress as StepNotInProgress
+from .control_errors import UnknownResource as UnknownResource
 from .endpoints import RegionNotOffered
 from .errors import LookoutVisionError
+from .faults import MAX_TIMES as MAX_TIMES
+from .faults import Fault, Predicate
+from .faults import InjectedError as InjectedError
 from .inference import Anomaly, DetectionResult, image_key
 from .journal import Call, journal
 from .lifecycle import DurationMap, Lifecycle, given_durations
@@ -60,18 +66,6 @@ DEFAULT_FAILURE_MESSAGES = {
     Step.MODEL_DELETION: "The model could not be deleted.",
     Step.PACKAGING: "The model packaging job failed.",
 }
-
-
-class ControlError(LookupError):
-    """A handle control that can't be carried out: what it looked for, and where."""
-
-
-class UnknownResource(ControlError):
-    """The resource a control names does not exist in the account and region it looked in."""
-
-
-class StepNotInProgress(ControlError):
-    """The step a control would end is not in progress."""
 
 
 @dataclass(frozen=True)
@@ -160,142 +154,6 @@ class PlannedStep:
         self.backend().controls.plan_failure(self.step, message)
 
 
-MAX_TIMES = 10_000
-"""The most calls one ``inject_error`` answers."""
-
-# The Python types each type of an error shape's member is sent from.
-_MEMBER_TYPES: dict[str, type] = {"string": str, "integer": int}
-
-
-def _require_wire_members(error: Fault) -> None:
-    """Refuses an error the service could not send: every member must be one its shape has, of
-    its type (a bad one would reach the client as a parse failure instead of the error)."""
-    if isinstance(error, DroppedConnection):
-        return
-    if not isinstance(error, LookoutVisionError):
-        # A wrong kind of argument, not a control that can't be carried out.
-        raise TypeError(
-            f"only the service's errors can be injected (mock_lookoutvision.ThrottlingException, "
-            f"..., or a DroppedConnection()), not {error!r}"
-        )
-    shape = next((s for s in service_model().error_shapes if s.name == error.code), None)
-    # Not modelled: only its code and message are sent. (Error shapes are structures; the stubs
-    # type them as Shape.)
-    if not isinstance(shape, StructureShape):
-        return
-    for name, value in {"Message": error.message, **error.members}.items():
-        member = shape.members.get(name)
-        if member is None:
-            raise ControlError(f"{error.code} has no member {name}")
-        wanted = _MEMBER_TYPES.get(member.type_name)
-        if wanted is not None and (isinstance(value, bool) or not isinstance(value, wanted)):
-            raise ControlError(f"{error.code}'s {name} is a {member.type_name}, not {value!r}")
-        if wanted is int and value < 0:
-            raise ControlError(f"{error.code}'s {name} must not be negative; got {value}")
-
-
-class _Default(enum.Enum):
-    """``times`` not given: once for a plain fault, until cleared with ``fraction`` or ``when``."""
-
-    TIMES = "default"
-
-
-def _times(times: int | _Default | None, selective: bool) -> int | None:
-    if times is _Default.TIMES:
-        return None if selective else 1
-    # A bool is an int, but no count; the cap keeps a typo from queuing a lifetime of errors.
-    if times is not None and (
-        isinstance(times, bool) or not isinstance(times, int) or not 1 <= times <= MAX_TIMES
-    ):
-        raise ControlError(
-            f"times is a whole number from 1 to {MAX_TIMES} (or None: until cleared), not {times!r}"
-        )
-    return times
-
-
-def _fraction(fraction: float | None, seed: int | None) -> tuple[float | None, int]:
-    if fraction is not None and (
-        isinstance(fraction, bool)
-        or not isinstance(fraction, int | float)
-        or not 0 < fraction <= 1  # NaN fails it too
-    ):
-        raise ControlError(f"fraction is a number in (0, 1], not {fraction!r}")
-    if seed is not None:
-        if fraction is None:
-            raise ControlError("seed is the seed of a fraction's draws: give fraction too")
-        if isinstance(seed, bool) or not isinstance(seed, int):
-            raise ControlError(f"seed is a whole number, not {seed!r}")
-    return (None if fraction is None else float(fraction)), (seed or 0)
-
-
-def _predicate(
-    operation: OperationModel, when: Predicate | Mapping[str, Any] | None
-) -> Predicate | None:
-    """``when`` as a function of the parsed parameters: given, or made from member values."""
-    if when is None or callable(when):
-        return when
-    if not isinstance(when, Mapping):
-        raise TypeError(
-            f"when is a function of the call's parameters, or a mapping of member names to "
-            f"values, not {when!r}"
-        )
-    if not when:
-        raise ControlError("when names no member: a fault for every call needs no when")
-    shape = operation.input_shape
-    members = shape.members if isinstance(shape, StructureShape) else {}
-    unknown = sorted(str(name) for name in when if name not in members)
-    if unknown:
-        raise ControlError(
-            f"{operation.name} has no input member {', '.join(unknown)}; its members are "
-            f"{', '.join(members) or 'none'}"
-        )
-    wanted = dict(when)
-    return lambda params: all(params.get(name) == value for name, value in wanted.items())
-
-
-def changes_state(operation: OperationModel) -> bool:
-    """Whether an operation changes anything: all but the reads (GET, and DetectAnomalies)."""
-    return operation.http.get("method") != "GET" and operation.name != "DetectAnomalies"
-
-
-class InjectedError:
-    """What ``inject_error`` hands back: how many calls the fault answered, whether it still
-    answers calls, and ``cancel()`` to remove it."""
-
-    def __init__(self, controls: Controls, fault: Injected) -> None:
-        self._controls = controls
-        self._fault = fault
-
-    @property
-    def operation(self) -> str:
-        return self._fault.operation
-
-    @property
-    def error(self) -> Fault:
-        return self._fault.error
-
-    @property
-    def answered(self) -> int:
-        """How many calls it answered so far."""
-        return self._fault.answered
-
-    @property
-    def active(self) -> bool:
-        """False once used up, cancelled or cleared."""
-        return self._fault.active
-
-    def cancel(self) -> None:
-        """Removes it: later calls are not answered by it. Idempotent."""
-        self._controls.remove(self._fault)
-
-    def __repr__(self) -> str:
-        state = "active" if self.active else "inactive"
-        return (
-            f"<InjectedError {self._fault.error.code} for {self.operation}, answered "
-            f"{self.answered}, {state}>"
-        )
-
-
 class Scope:
     """The controls of one account and region."""
 
@@ -371,7 +229,7 @@ class Scope:
         self,
         operation_name: str,
         error: Fault,
-        times: int | _Default | None = _Default.TIMES,
+        times: int | faults.Default | None = faults.Default.TIMES,
         *,
         fraction: float | None = None,
         seed: int | None = None,
@@ -403,39 +261,23 @@ class Scope:
         retries throttling, 5xx errors and dropped connections, so raise ``times`` or lower the
         client's ``max_attempts`` to see the error itself.
         """
-        if operation_name not in service_model().operation_names:
-            raise ControlError(f"{operation_name} is not an operation of {SERVICE_NAME}")
-        operation = service_model().operation_model(operation_name)
-        _require_wire_members(error)
-        fraction_of_calls, seed_of_draws = _fraction(fraction, seed)
-        predicate = _predicate(operation, when)
-        count = _times(times, fraction_of_calls is not None or predicate is not None)
-        if not isinstance(after_commit, bool):
-            raise ControlError(f"after_commit is True or False, not {after_commit!r}")
-        if after_commit and not changes_state(operation):
-            raise ControlError(
-                f"{operation_name} changes nothing, so there is nothing to commit before the "
-                f"error: after_commit is for operations that change state"
-            )
-        controls = self._backend().controls
-        fault = Injected(
-            operation_name,
+        fault = faults.prepare(
+            faults.operation_named(operation_name),
             error,
-            count,
-            fraction=fraction_of_calls,
-            seed=seed_of_draws,
-            when=predicate,
+            times=times,
+            fraction=fraction,
+            seed=seed,
+            when=when,
             after_commit=after_commit,
         )
-        controls.inject(fault)
-        return InjectedError(controls, fault)
+        return self._backend().controls.faults.inject(fault)
 
     def clear_errors(self, operation_name: str | None = None) -> int:
         """Removes the faults injected for an operation (or for all of them) in this account and
         region; how many of them were still active."""
-        if operation_name is not None and operation_name not in service_model().operation_names:
-            raise ControlError(f"{operation_name} is not an operation of {SERVICE_NAME}")
-        return self._backend().controls.clear(operation_name)
+        if operation_name is not None:
+            faults.operation_named(operation_name)
+        return self._backend().controls.faults.clear(operation_name)
 
     def set_detection_result(
         self,

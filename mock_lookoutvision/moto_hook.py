@@ -48,8 +48,8 @@ from urllib3.exceptions import ProtocolError
 
 from . import models
 from .api_model import SERVICE_NAME
-from .controls import DroppedConnection
 from .endpoints import HOST, RegionNotOffered
+from .faults import DroppedConnection
 from .pipeline import handle_request
 
 _moto_process_request: Callable[[Any], Any] | None = None

@@ -18,9 +18,9 @@ from botocore.model import OperationModel
 
 from .accounts import request_account
 from .clock import clock
-from .controls import DroppedConnection, Stage
 from .endpoints import endpoint_region
 from .errors import LookoutVisionError, UnknownOperationException
+from .faults import DroppedConnection, Stage
 from .journal import Call, journal
 from .models import backend_of, require_offered
 from .permissions import authorize
@@ -52,7 +52,7 @@ def handle(method: str, url: str, headers: Mapping[str, Any], body: bytes | str 
     committed = False
     try:
         try:
-            backend.controls.raise_injected(operation.name, Stage.RECEIVED)
+            backend.controls.faults.raise_injected(operation.name, Stage.RECEIVED)
         except (LookoutVisionError, DroppedConnection):
             # Answered before it is read, as a throttled call is; the journal still says what was
             # sent, so a test can check what a retry carried (R9).
@@ -61,7 +61,7 @@ def handle(method: str, url: str, headers: Mapping[str, Any], body: bytes | str 
         params = parse_request(operation, labels, query, headers, body)
         if operation.input_shape is not None:
             validate(params, operation.input_shape)
-        backend.controls.raise_injected(operation.name, Stage.VALIDATED, params)
+        backend.controls.faults.raise_injected(operation.name, Stage.VALIDATED, params)
         authorize(operation.name, params, backend, method, url, headers, body)
         handler = getattr(backend, route.handler_name)
         arguments = {keyword: params[m] for m, keyword in route.arguments if m in params}
@@ -69,7 +69,7 @@ def handle(method: str, url: str, headers: Mapping[str, Any], body: bytes | str 
             answer = backend.tokens.run(operation, params, lambda: handler(**arguments))
         response = serialize_response(operation, answer)
         committed = True
-        backend.controls.raise_injected(operation.name, Stage.COMMITTED, params)
+        backend.controls.faults.raise_injected(operation.name, Stage.COMMITTED, params)
     except LookoutVisionError as failure:
         response, error = serialize_error(failure), failure.code
     except DroppedConnection as dropped:  # no answer: the front end hangs up as it can

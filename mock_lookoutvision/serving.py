@@ -38,8 +38,8 @@ from werkzeug.wrappers import Request
 from .api_model import API_VERSION, SERVICE_NAME, register_data_path
 from .clock import MAX_SPEED, clock
 from .control_routes import CONTROL_PREFIX, ControlRoutes
-from .controls import DroppedConnection
 from .endpoints import HOST, RegionNotOffered
+from .faults import DroppedConnection
 from .handle import LookoutVisionMock
 from .lifecycle import DurationMap, step_durations
 from .lifecycle import durations as durations_in_force

@@ -60,3 +60,17 @@ def test_no_function_imports_the_package_itself() -> None:
                     ):
                         offenders.append(f"{path.name}:{inner.lineno}")
     assert offenders == []
+
+
+def test_the_fault_concern_sits_below_its_users() -> None:
+    # faults.py holds the fault types, their checking and queue; the handle's verbs, the
+    # per-account controls and the pipeline use it, and it uses none of them.
+    graph = _imports()
+    faults = "mock_lookoutvision.faults"
+    for user in ("handle", "controls", "pipeline", "control_routes"):
+        assert faults in graph[f"mock_lookoutvision.{user}"], user
+    assert graph[faults] <= {
+        "mock_lookoutvision.api_model",
+        "mock_lookoutvision.control_errors",
+        "mock_lookoutvision.errors",
+    }

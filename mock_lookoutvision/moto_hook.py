@@ -51,6 +51,7 @@ from .api_model import SERVICE_NAME
 from .endpoints import HOST, RegionNotOffered
 from .faults import DroppedConnection
 from .pipeline import handle_request
+from .protocol import Response
 
 _moto_process_request: Callable[[Any], Any] | None = None
 _moto_process_prepared_request: Callable[[Any], Any] | None = None
@@ -132,6 +133,13 @@ def _answer(request: Any, url: str) -> Any:
         return None
     if not service_whitelisted(SERVICE_NAME):
         raise ServiceNotWhitelisted(SERVICE_NAME)
+    return answer_in_process(request, url)
+
+
+def answer_in_process(request: Any, url: str) -> Response:
+    """The pipeline's answer to a request made in this process, or, where the service gives none
+    (a region it was never in, an injected ``DroppedConnection``), what the client's HTTP layer
+    raises then. The hook's entry points and moto's generic dispatch (``urls``) answer with it."""
     try:
         return handle_request(request)
     except RegionNotOffered as nowhere:

@@ -10,9 +10,10 @@ import moto.backends
 import pytest
 import requests
 from botocore.awsrequest import AWSRequest
+from botocore.exceptions import ConnectionClosedError, EndpointConnectionError
 from moto import mock_aws
 
-from mock_lookoutvision import moto_hook
+from mock_lookoutvision import DroppedConnection, LookoutVisionMock, moto_hook, urls
 from mock_lookoutvision.models import LookoutVisionBackend, lookoutvision_backends
 
 from .conftest import OUTPUT, PROJECT
@@ -68,6 +69,72 @@ def test_mocks_generic_backend_lookup_reaches_the_same_backend(lookoutvision_moc
     status, _, body = moto_hook.moto_process_request(request)
     assert status == 200
     assert f'"ProjectName": "{PROJECT}"' in body
+
+
+def _projects_url(region: str) -> str:
+    return f"https://lookoutvision.{region}.amazonaws.com/2020-11-20/projects"
+
+
+def _botocore_request(region: str) -> Any:
+    return AWSRequest(method="GET", url=_projects_url(region)).prepare()
+
+
+def _requests_request(region: str) -> Any:
+    return requests.Request("GET", _projects_url(region)).prepare()
+
+
+# Each kind of request moto may hand on, with what its client's HTTP layer raises when the server
+# hangs up, and when the endpoint's host does not resolve.
+CLIENT_KINDS = pytest.mark.parametrize(
+    ("prepare", "hung_up", "unreachable"),
+    [
+        (_botocore_request, ConnectionClosedError, EndpointConnectionError),
+        (
+            _requests_request,
+            requests.exceptions.ConnectionError,
+            requests.exceptions.ConnectionError,
+        ),
+    ],
+    ids=["botocore", "requests"],
+)
+
+
+@CLIENT_KINDS
+def test_generic_dispatch_hangs_up_as_the_clients_http_layer_would(
+    lookoutvision_mock: LookoutVisionMock, prepare: Any, hung_up: type[Exception], unreachable: Any
+) -> None:
+    lookoutvision_mock.inject_error("ListProjects", DroppedConnection())
+    request = prepare("us-east-1")
+    with pytest.raises(hung_up) as raised:
+        urls.dispatch(request, request.url, request.headers)
+    assert not isinstance(raised.value, DroppedConnection)
+    assert [call.error for call in lookoutvision_mock.calls("ListProjects")] == [
+        "DroppedConnection"
+    ]
+    status, _, _ = urls.dispatch(request, request.url, request.headers)  # used up
+    assert status == 200
+
+
+@CLIENT_KINDS
+def test_generic_dispatch_finds_no_endpoint_where_the_service_never_was(
+    lookoutvision_mock: LookoutVisionMock, prepare: Any, hung_up: Any, unreachable: type[Exception]
+) -> None:
+    request = prepare("ap-south-1")
+    with pytest.raises(unreachable, match="ap-south-1"):
+        urls.dispatch(request, request.url, request.headers)
+    assert lookoutvision_mock.calls() == []
+
+
+def test_moto_s_own_generic_path_raises_no_raw_fault(lookoutvision_mock: LookoutVisionMock) -> None:
+    # Recent moto rebuilds the request as a werkzeug request before its URL map is consulted, so
+    # which kind of client sent it is lost there (answered as a plain HTTP client's); either way
+    # the client's HTTP layer's error comes out, never the mock's own.
+    client_errors = (ConnectionClosedError, requests.exceptions.ConnectionError)
+    lookoutvision_mock.inject_error("ListProjects", DroppedConnection())
+    with pytest.raises(client_errors):
+        moto_hook.moto_process_request(_botocore_request("us-east-1"))
+    with pytest.raises((EndpointConnectionError, requests.exceptions.ConnectionError)):
+        moto_hook.moto_process_request(_botocore_request("ap-south-1"))
 
 
 def test_account_comes_from_the_access_key_of_an_assumed_role() -> None:

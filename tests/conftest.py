@@ -11,6 +11,7 @@ import subprocess
 import sys
 import textwrap
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -31,6 +32,23 @@ pytest_plugins = ["pytester"]
 settings.register_profile(
     "ci", max_examples=3000, derandomize=True, deadline=None, database=None, print_blob=True
 )
+
+TESTS = Path(__file__).parent
+
+
+@pytest.fixture(scope="session", autouse=True)
+def loopback_only_subprocesses() -> Iterator[None]:
+    """The processes the suite starts are held to loopback as pytest-socket holds the suite's
+    own: Python ones (the AWS CLI, pytester's runs) by tests/loopback_only/sitecustomize.py on
+    their PYTHONPATH, node by tests/js/loopback_only.cjs preloaded."""
+    environment = pytest.MonkeyPatch()
+    python_path = [str(TESTS / "loopback_only"), os.environ.get("PYTHONPATH", "")]
+    environment.setenv("PYTHONPATH", os.pathsep.join(filter(None, python_path)))
+    preload = f'--require "{TESTS / "js" / "loopback_only.cjs"}"'
+    environment.setenv("NODE_OPTIONS", f"{preload} {os.environ.get('NODE_OPTIONS', '')}".strip())
+    yield
+    environment.undo()
+
 
 REGION = "us-east-1"
 PROJECT = "widgets"
@@ -152,8 +170,12 @@ def create_trained_models(client: Any, lv: Any, count: int, project_name: str = 
 
 
 def run_python(code: str, **env: str) -> subprocess.CompletedProcess[str]:
-    """``code`` in a fresh interpreter, without the AWS_DATA_PATH of this one unless given."""
+    """``code`` in a fresh interpreter, without the AWS_DATA_PATH of this one unless given, and
+    with moto's fake credentials unless it has some (without any, botocore would ask the
+    instance metadata service on the network)."""
     environment = {k: v for k, v in os.environ.items() if k != "AWS_DATA_PATH"}
+    environment.setdefault("AWS_ACCESS_KEY_ID", "testing")
+    environment.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
     environment.update(env)
     return subprocess.run(
         [sys.executable, "-c", textwrap.dedent(code)],

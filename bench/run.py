@@ -232,15 +232,8 @@ class Floors:
 # Timing --------------------------------------------------------------------------------------
 
 
-@contextmanager
-def collector_off() -> Iterator[None]:
-    """The cyclic garbage collector off, after a collection, as ``timeit`` does."""
-    gc.collect()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
+# The cyclic garbage collector off around a timed loop: the load test's own helper.
+collector_off = load.collector_off
 
 
 def ignoring(work: Callable[[], T]) -> Callable[[Any], T]:

@@ -169,6 +169,18 @@ def create_trained_models(client: Any, lv: Any, count: int, project_name: str = 
         lv.model(project_name, version).training.finish()
 
 
+def role_keys(role_arn: str, session_name: str = "tests") -> dict[str, str]:
+    """Client keyword arguments with the keys of a session of the role (moto's STS)."""
+    credentials = boto3.client("sts", region_name=REGION).assume_role(
+        RoleArn=role_arn, RoleSessionName=session_name
+    )["Credentials"]
+    return {
+        "aws_access_key_id": credentials["AccessKeyId"],
+        "aws_secret_access_key": credentials["SecretAccessKey"],
+        "aws_session_token": credentials["SessionToken"],
+    }
+
+
 def run_python(code: str, **env: str) -> subprocess.CompletedProcess[str]:
     """``code`` in a fresh interpreter, without the AWS_DATA_PATH of this one unless given, and
     with moto's fake credentials unless it has some (without any, botocore would ask the

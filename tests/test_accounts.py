@@ -13,7 +13,7 @@ from mock_lookoutvision import ControlError
 from mock_lookoutvision.models import lookoutvision_backends
 from mock_lookoutvision.serving import ServerHandle
 
-from .conftest import PROJECT, model_versions, ready_project
+from .conftest import PROJECT, model_versions, ready_project, role_keys
 
 PROJECTS = "https://lookoutvision.us-east-1.amazonaws.com/2020-11-20/projects"
 
@@ -102,16 +102,8 @@ def test_one_client_token_makes_one_model_in_each_account_and_region(
 def test_credentials_of_a_role_in_another_account_act_in_that_account(
     lookoutvision_mock: Any, lookoutvision_client: Any
 ) -> None:
-    credentials = boto3.client("sts", region_name="us-east-1").assume_role(
-        RoleArn="arn:aws:iam::222233334444:role/builder", RoleSessionName="build"
-    )["Credentials"]
-    elsewhere = boto3.client(
-        "lookoutvision",
-        region_name="us-east-1",
-        aws_access_key_id=credentials["AccessKeyId"],
-        aws_secret_access_key=credentials["SecretAccessKey"],
-        aws_session_token=credentials["SessionToken"],
-    )
+    keys = role_keys("arn:aws:iam::222233334444:role/builder")
+    elsewhere = boto3.client("lookoutvision", region_name="us-east-1", **keys)
     arn = elsewhere.create_project(ProjectName=PROJECT)["ProjectMetadata"]["ProjectArn"]
     assert arn == f"arn:aws:lookoutvision:us-east-1:222233334444:project/{PROJECT}"
     assert lookoutvision_client.list_projects()["Projects"] == []

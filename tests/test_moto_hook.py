@@ -16,7 +16,7 @@ from moto import mock_aws
 from mock_lookoutvision import DroppedConnection, LookoutVisionMock, moto_hook, urls
 from mock_lookoutvision.models import LookoutVisionBackend, lookoutvision_backends
 
-from .conftest import OUTPUT, PROJECT
+from .conftest import OUTPUT, PROJECT, role_keys
 
 
 def test_attached_on_import() -> None:
@@ -139,16 +139,8 @@ def test_moto_s_own_generic_path_raises_no_raw_fault(lookoutvision_mock: Lookout
 
 def test_account_comes_from_the_access_key_of_an_assumed_role() -> None:
     with mock_aws():
-        sts = boto3.client("sts", region_name="us-east-1")
-        role_arn = "arn:aws:iam::210987654321:role/cross-account"
-        credentials = sts.assume_role(RoleArn=role_arn, RoleSessionName="tests")["Credentials"]
-        client = boto3.client(
-            "lookoutvision",
-            region_name="us-east-1",
-            aws_access_key_id=credentials["AccessKeyId"],
-            aws_secret_access_key=credentials["SecretAccessKey"],
-            aws_session_token=credentials["SessionToken"],
-        )
+        keys = role_keys("arn:aws:iam::210987654321:role/cross-account")
+        client = boto3.client("lookoutvision", region_name="us-east-1", **keys)
         arn = client.create_project(ProjectName=PROJECT)["ProjectMetadata"]["ProjectArn"]
         assert ":210987654321:project/" in arn
 

@@ -20,6 +20,7 @@ from moto.core.authorization import ActionAuthenticatorMixin
 from mock_lookoutvision import testing
 from mock_lookoutvision.serving import ServerHandle
 
+from .conftest import role_keys
 from .server_helpers import OUTPUT, boto3_client
 from .server_helpers import PROJECT as SERVER_PROJECT
 from .server_helpers import ready_project as ready_project_over
@@ -371,16 +372,7 @@ def test_an_assumed_role_has_its_roles_permissions(lookoutvision_mock: Any) -> N
         PolicyName="inline",
         PolicyDocument=policy({"Action": "lookoutvision:List*", "Resource": "*"}),
     )
-    credentials = boto3.client("sts", region_name=REGION).assume_role(
-        RoleArn=f"arn:aws:iam::{ACCOUNT}:role/lister", RoleSessionName="nightly"
-    )["Credentials"]
-    session = client_of(
-        {
-            "aws_access_key_id": credentials["AccessKeyId"],
-            "aws_secret_access_key": credentials["SecretAccessKey"],
-            "aws_session_token": credentials["SessionToken"],
-        }
-    )
+    session = client_of(role_keys(f"arn:aws:iam::{ACCOUNT}:role/lister", "nightly"))
     with enable_iam_authentication():
         assert session.list_projects()["Projects"] == []
         with pytest.raises(ClientError) as refused:

@@ -14,6 +14,8 @@ from pytest_socket import SocketConnectBlockedError
 OUTSIDE = "192.0.2.1"
 
 
+# pytest-socket warns of each connection it blocks, as well as raising: here that is the point.
+@pytest.mark.filterwarnings("ignore:A test tried to use socket")
 def test_the_suite_reaches_loopback_only() -> None:
     with pytest.raises(SocketConnectBlockedError, match=OUTSIDE):
         socket.create_connection((OUTSIDE, 443), timeout=1)

@@ -74,7 +74,9 @@ Need = tuple[str, str]  # an action and the resource ARN it is needed on
 
 def enforced() -> bool:
     """Whether this request is checked, counted as moto counts its own: the first
-    ``INITIAL_NO_AUTH_ACTION_COUNT`` requests are not."""
+    ``INITIAL_NO_AUTH_ACTION_COUNT`` requests are not. Asked once a request is routed to an
+    operation, as moto asks before its handlers validate anything: a call refused later still
+    counts."""
     if ActionAuthenticatorMixin.request_count >= moto_settings.INITIAL_NO_AUTH_ACTION_COUNT:
         return True
     ActionAuthenticatorMixin.request_count += 1
@@ -82,6 +84,7 @@ def enforced() -> bool:
 
 
 def authorize(
+    checked: bool,
     operation: str,
     params: Mapping[str, Any],
     state: ServiceState,
@@ -90,10 +93,10 @@ def authorize(
     headers: Mapping[str, Any],
     body: bytes | str | None,
 ) -> None:
-    """Nothing while moto's switch leaves requests unchecked; otherwise the service's error for
-    an unsigned, badly signed or unknown caller, or the AccessDeniedException for the first
-    permission it lacks."""
-    if not enforced():
+    """Nothing for a request moto's switch left unchecked (``checked``, from ``enforced``);
+    otherwise the service's error for an unsigned, badly signed or unknown caller, or the
+    AccessDeniedException for the first permission it lacks."""
+    if not checked:
         return
     needs = required(operation, params, state)
     request = _request(state.account_id, method, url, headers, body, operation)

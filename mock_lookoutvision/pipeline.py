@@ -23,7 +23,7 @@ from .errors import LookoutVisionError, UnknownOperationException
 from .faults import DroppedConnection, Stage
 from .journal import Call, journal
 from .models import backend_of, require_offered
-from .permissions import authorize
+from .permissions import authorize, enforced
 from .protocol import Response, parse_request, serialize_error, serialize_response, wire_body
 from .routing import path_and_query, router
 from .validation import validate
@@ -47,6 +47,7 @@ def handle(method: str, url: str, headers: Mapping[str, Any], body: bytes | str 
         return serialize_error(UnknownOperationException(f"No operation matches {method} {path}"))
     route, labels = found
     operation = route.operation
+    checked = enforced()  # counted here, as moto counts a request it routes to an action
     params: dict[str, Any] = dict(labels)
     error = None
     committed = False
@@ -62,7 +63,7 @@ def handle(method: str, url: str, headers: Mapping[str, Any], body: bytes | str 
         if operation.input_shape is not None:
             validate(params, operation.input_shape)
         backend.controls.faults.raise_injected(operation.name, Stage.VALIDATED, params)
-        authorize(operation.name, params, backend, method, url, headers, body)
+        authorize(checked, operation.name, params, backend, method, url, headers, body)
         handler = getattr(backend, route.handler_name)
         arguments = {keyword: params[m] for m, keyword in route.arguments if m in params}
         with backend.lock:

@@ -344,6 +344,27 @@ def test_the_first_n_requests_are_unchecked_counted_with_motos_own(
     assert [p["ProjectName"] for p in nobody.list_projects()["Projects"]] == [PROJECT]
 
 
+def test_a_request_refused_before_the_check_still_counts(
+    lookoutvision_mock: Any, unchecked_client: Any
+) -> None:
+    nobody = client_of({"aws_access_key_id": "AKIANOBODY", "aws_secret_access_key": "made-up"})
+
+    @set_initial_no_auth_action_count(2)
+    def scenario() -> None:
+        # Both free requests are used up by calls the service refuses on their own, as moto
+        # counts each request it routes before its handler validates it.
+        for _ in range(2):
+            with pytest.raises(ClientError) as invalid:
+                unchecked_client.create_project(ProjectName="not a name!")
+            assert denial(invalid)[:2] == ("ValidationException", 400)
+        assert ActionAuthenticatorMixin.request_count == 2
+        with pytest.raises(ClientError) as unknown:
+            nobody.list_projects()
+        assert denial(unknown)[:2] == ("UnrecognizedClientException", 403)
+
+    scenario()
+
+
 def test_callers_that_are_not_who_they_say(lookoutvision_mock: Any) -> None:
     keys = user_keys("lister", {"Action": "lookoutvision:*", "Resource": "*"})
     wrong_secret = client_of({**keys, "aws_secret_access_key": "not-the-secret"})

@@ -20,6 +20,7 @@ from mock_lookoutvision import (
 )
 
 from .conftest import PROJECT, create_model
+from .server_helpers import NO_RETRIES
 
 GREENGRASS = {
     "Greengrass": {
@@ -340,6 +341,11 @@ def test_controls_act_on_moto_account_id(monkeypatch: pytest.MonkeyPatch) -> Non
         lv.set_quota("L-64685F61", 1)
         with pytest.raises(client.exceptions.ServiceQuotaExceededException):
             client.create_project(ProjectName="two")
+        # R7: an injected error reaches the calls of that account too.
+        lv.inject_error("ListProjects", InternalServerException("Down."))
+        once = boto3.client("lookoutvision", region_name="us-east-1", config=NO_RETRIES)
+        with pytest.raises(once.exceptions.InternalServerException):
+            once.list_projects()
 
 
 def _model_status_of(client: Any, project: str, version: str) -> tuple[str, str]:

@@ -159,6 +159,10 @@ def test_the_clock_refuses_a_step_that_is_not_finite(
         with pytest.raises(ValueError, match="must be finite"):
             lookoutvision_mock.advance(seconds)
         assert lookoutvision_mock.now() == dt.datetime(2024, 1, 1, tzinfo=timezone.utc)
+        # R5: the service still answers, with a timestamp that is a time (once it was NaN).
+        client = boto3.client("lookoutvision", region_name="us-east-1")
+        created = client.create_project(ProjectName="after")["ProjectMetadata"]
+        assert created["CreationTimestamp"] == dt.datetime(2024, 1, 1, tzinfo=timezone.utc)
 
 
 def test_timestamps_come_from_the_simulated_clock(

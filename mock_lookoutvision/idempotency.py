@@ -154,6 +154,13 @@ class Tokens:
                 return
             del self._calls[key]
 
+    def remembered(self, operation: str, token: str) -> Done | None:
+        """What the call of ``operation`` with ``token`` did, while the token is active."""
+        now = clock.time()
+        with self._lock:
+            found = self._calls.get((operation, token))
+        return found.done if found is not None and found.expires_at > now else None
+
     def active(self, operation: str) -> int:
         """How many tokens of ``operation`` are remembered and not expired."""
         now = clock.time()

@@ -129,14 +129,17 @@ def _create_model(params: Mapping[str, Any], state: ServiceState) -> Iterator[Ne
     s3 = f"arn:{state.partition}:s3:::"
     with state.lock:  # the datasets as they stand, not as another request changes them
         project = state.projects.get(name)
-        # The model this call would make (the next version).
+        # The model a new call would make (the next version).
         version = (project.last_version if project is not None else 0) + 1
         image_refs = [
             source_ref
             for dataset in (project.datasets.values() if project is not None else ())
             for source_ref in dataset.entries
         ]
-    model = state.arn(f"model/{name}/{version}")
+    # A repeat of a call whose token is remembered concerns the model that call made.
+    token = params.get("ClientToken")
+    done = state.tokens.remembered("CreateModel", token) if token is not None else None
+    model = state.arn(f"model/{done.resource_id if done is not None else f'{name}/{version}'}")
     yield f"{SERVICE_NAME}:CreateModel", model
     if params.get("Tags"):
         yield f"{SERVICE_NAME}:TagResource", model

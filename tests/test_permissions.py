@@ -194,6 +194,29 @@ def test_create_model_without_tags_needs_no_tag_permission(
         assert client.create_model(**call)["ModelMetadata"]["ModelVersion"] == "1"
 
 
+def test_a_repeat_is_checked_on_the_model_its_token_made(
+    lookoutvision_mock: Any, training: dict[str, Any]
+) -> None:
+    # Permissions on model 1 only: the first call makes it, a retry with its token concerns it
+    # too (not the next version), and a new call would make model 2, which is not allowed.
+    pinned = {
+        name: {**need, "Resource": f"{LV}:model/{PROJECT}/1"}
+        if need["Action"].startswith("lookoutvision:")
+        else need
+        for name, need in training["needs"].items()
+    }
+    client = client_of(user_keys("pinned", *pinned.values()))
+    with enable_iam_authentication():
+        first = client.create_model(**training["call"])["ModelMetadata"]
+        again = client.create_model(**training["call"])["ModelMetadata"]
+        with pytest.raises(ClientError) as refused:
+            client.create_model(**{**training["call"], "ClientToken": "another-try"})
+    assert first["ModelArn"] == again["ModelArn"] == f"{LV}:model/{PROJECT}/1"
+    assert denial(refused)[:2] == ("AccessDeniedException", 403)
+    assert f"on resource: {LV}:model/{PROJECT}/2" in denial(refused)[2]
+    assert model_versions(lookoutvision_mock) == ["1"]
+
+
 def test_an_explicit_deny_wins_over_an_allow(
     lookoutvision_mock: Any, training: dict[str, Any]
 ) -> None:

@@ -86,12 +86,15 @@ def test_each_error_is_modelled_exception_with_its_members(
     assert model_versions(single_attempt_client) == ["1"]
 
 
+@pytest.mark.lookoutvision(instant_sleep=True)  # botocore's back-off takes simulated time
 def test_botocore_retries_throttling_through_to_success(
     lookoutvision_client: Any, lookoutvision_mock: Any, project: str
 ) -> None:
     lookoutvision_mock.inject_error("CreateModel", ThrottlingException("Slow down."), times=2)
+    before = lookoutvision_mock.now()
     created = lookoutvision_client.create_model(ProjectName=PROJECT, OutputConfig=OUTPUT)
     assert created["ResponseMetadata"]["RetryAttempts"] == 2
+    assert lookoutvision_mock.now() > before
     assert model_versions(lookoutvision_client) == ["1"]
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from moto.core.models import DEFAULT_ACCOUNT_ID
 
 from .errors import UnrecognizedClientException
+from .protocol import header_text
 
 _ACCESS_KEY = re.compile(r"Credential=([^/]+)/")
 _ACCOUNT_ID = re.compile(r"[0-9]{12}")
@@ -31,14 +32,14 @@ def request_account(headers: Mapping[str, Any]) -> str:
         return os.environ["MOTO_ACCOUNT_ID"]
     header = headers.get("x-moto-account-id")
     if header:
-        account = _text(header)
+        account = header_text(header)
         if not is_account_id(account):
             # It goes into ARNs and state keys; AWS account ids are 12 digits.
             raise UnrecognizedClientException(
                 f"The account id {account!r} is not a 12-digit AWS account id."
             )
         return account
-    key_match = _ACCESS_KEY.search(_text(headers.get("Authorization") or ""))
+    key_match = _ACCESS_KEY.search(header_text(headers.get("Authorization") or ""))
     if key_match is None:
         return DEFAULT_ACCOUNT_ID
     return _account_of_access_key(key_match.group(1))
@@ -57,7 +58,3 @@ def _account_of_access_key(access_key: str) -> str:
 
 def forget_access_keys() -> None:
     _account_of_access_key.cache_clear()
-
-
-def _text(value: str | bytes) -> str:
-    return value.decode() if isinstance(value, bytes) else value

@@ -43,6 +43,7 @@ from .errors import (
     MissingAuthenticationTokenException,
     UnrecognizedClientException,
 )
+from .protocol import header_text
 from .service.base import ServiceState
 
 # The operations whose resource is the project they name, and those whose resource is the model.
@@ -203,8 +204,7 @@ def _text_headers(headers: Mapping[str, Any], url: str) -> dict[str, str]:
     looks up, with the Host the client signed when the request object carries none."""
     texts: dict[str, str] = {}
     for name, value in headers.items():
-        text = value.decode("latin-1") if isinstance(value, bytes) else str(value)
-        texts[_CANONICAL_NAMES.get(name.lower(), name)] = text
+        texts[_CANONICAL_NAMES.get(name.lower(), name)] = header_text(value)
     if not any(name.lower() == "host" for name in texts):
         texts["Host"] = urlsplit(url).netloc
     return texts

@@ -136,7 +136,7 @@ def parse_request(
     for name, header in bindings.headers:
         value = headers.get(header)
         if value is not None:
-            params[name] = value.decode() if isinstance(value, bytes) else value
+            params[name] = header_text(value)
     if bindings.payload is not None:
         params[bindings.payload] = body.encode() if isinstance(body, str) else (body or b"")
     elif bindings.body and body:
@@ -157,10 +157,22 @@ def parse_request(
     return params
 
 
+def header_text(value: str | bytes) -> str:
+    """A header's value as text. botocore hands header values on as bytes (the UTF-8 of the text
+    it was given), requests as whatever its caller passed; bytes that are no UTF-8 are read one
+    character a byte, as a WSGI server reads every header, for validation to judge."""
+    if isinstance(value, str):
+        return value
+    try:
+        return value.decode()
+    except UnicodeDecodeError:
+        return value.decode("latin-1")
+
+
 def _require_json(content_type: bytes | str | None) -> None:
     """A body read as JSON must say it is (every AWS client sends ``application/json``): a body
     of another media type, or of none, is refused as restJson1 services refuse it."""
-    text = content_type.decode("latin-1") if isinstance(content_type, bytes) else content_type
+    text = None if content_type is None else header_text(content_type)
     media_type = (text or "").partition(";")[0].strip().lower()
     if media_type != "application/json":
         shown = f"not {text}" if text else "and the request has none"

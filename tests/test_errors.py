@@ -203,3 +203,22 @@ def test_a_json_body_of_another_media_type_is_refused(
     assert [c.error for c in lookoutvision_mock.calls("CreateProject")] == [
         "UnsupportedMediaTypeException"
     ]
+
+
+@pytest.mark.parametrize(
+    ("header", "code", "status"),
+    [
+        ("X-Amzn-Client-Token", "ValidationException", 400),
+        ("x-moto-account-id", "UnrecognizedClientException", 403),
+        ("Content-Type", "UnsupportedMediaTypeException", 415),
+    ],
+)
+def test_header_bytes_that_are_no_utf8_get_a_service_error(
+    lookoutvision_mock: Any, lookoutvision_client: Any, header: str, code: str, status: int
+) -> None:
+    # requests passes bytes header values on as given; these once escaped as UnicodeDecodeError.
+    headers: dict[str, str | bytes] = {"Content-Type": "application/json", header: b"\xff\xfe"}
+    answer = requests.post(PROJECTS_URL, data=b'{"ProjectName": "p"}', headers=headers, timeout=5)
+    assert answer.status_code == status
+    assert answer.headers["x-amzn-ErrorType"].startswith(code)
+    assert lookoutvision_client.list_projects()["Projects"] == []

@@ -26,11 +26,13 @@ from mock_lookoutvision.serving import ServerHandle
 
 pytest_plugins = ["pytester"]
 
-# tests/test_fuzz.py's CI run (--hypothesis-profile=ci): a fixed seed, no deadline per example,
+# tests/test_fuzz.py's CI run (--hypothesis-profile=fuzz-ci): a fixed seed, no deadline per example,
 # 3,000 examples as the unit each fuzz test takes its share of (12,000 in all). Registered here
 # because the option is read before test modules are imported.
+# Not named "ci": Hypothesis loads a profile of that name by itself wherever CI is set, and the
+# whole suite's run would take this long one (split over xdist's workers) instead of its default.
 settings.register_profile(
-    "ci", max_examples=3000, derandomize=True, deadline=None, database=None, print_blob=True
+    "fuzz-ci", max_examples=3000, derandomize=True, deadline=None, database=None, print_blob=True
 )
 
 TESTS = Path(__file__).parent

@@ -13,7 +13,7 @@ Profiles: Hypothesis' default keeps the normal suite fast (this file in seconds)
 (registered in tests/conftest.py: fixed seed, no deadline per example) runs at least 10,000
 examples in all within a time bound and prints what it saw:
 
-    .venv/bin/python -m pytest tests/test_fuzz.py --hypothesis-profile=ci -p no:randomly -p no:xdist
+    .venv/bin/python -m pytest tests/test_fuzz.py --hypothesis-profile=fuzz-ci -p no:randomly -p no:xdist
 """
 
 from __future__ import annotations
@@ -48,8 +48,8 @@ from .server_helpers import ready_project as ready_project_over_http
 
 ENDPOINT = f"https://lookoutvision.{fuzz.REGION}.amazonaws.com"
 PROFILE = settings.get_current_profile_name()
-IN_CI = PROFILE == "ci"
-# Examples per test: a share of the profile's max_examples (ci: 3,000, so 12,000 in all).
+IN_CI = PROFILE == "fuzz-ci"
+# Examples per test: a share of the profile's max_examples (fuzz-ci: 3,000, so 12,000 in all).
 SHARES = {"in process": 1.5, "server": 1.5, "boto3": 1.0}
 TIME_BOUND_SECONDS = 1200.0 if IN_CI else None
 # The server checks no signature, only the credential scope that names service and region.
@@ -121,7 +121,7 @@ def out_of_time() -> bool:
 
 @pytest.fixture(scope="module", autouse=True)
 def summary(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Prints what the run saw; in the ci profile, fails unless it ran its 10,000 examples."""
+    """Prints what the run saw; in the fuzz-ci profile, fails unless it ran its 10,000 examples."""
     yield
     line = (
         f"fuzz ({PROFILE} profile): {seen['examples']} examples in "

@@ -8,6 +8,7 @@ Nothing here starts a server or a mock: the ``lv_server`` and ``srv`` fixtures o
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 from collections.abc import Callable, Iterable, Mapping
@@ -170,7 +171,10 @@ def raw(
         for name, value in [*all_headers.items(), *extra_headers]:
             connection.putheader(name, value)
         connection.putheader("Content-Length", str(len(body)))
-        connection.endheaders(body or None)
+        # The server may answer and close before a long request is all sent (a 414 for a
+        # request line too long): its answer is still there to read.
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            connection.endheaders(body or None)
         response = connection.getresponse()
         return RawResponse(
             response.status,
